@@ -1,0 +1,1 @@
+//! Macros for blink-alloc: `#[derive(BlinkPut)]` and `blink_scope!` (work in progress).

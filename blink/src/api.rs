@@ -1,0 +1,166 @@
+//! The `BlinkAllocator` trait: what `Blink` needs from an arena.
+
+use core::{alloc::Layout, ptr::NonNull};
+
+use allocator_api2::alloc::AllocError;
+
+use crate::arena::Checkpoint;
+
+/// An arena allocator: blocks stay valid until `reset`, which frees them all.
+///
+/// # Safety
+///
+/// An implementation must guarantee that
+/// - a block returned by `allocate`, `allocate_zeroed` or `resize` is valid
+///   for reads and writes of the requested size, aligned as requested, and
+///   does not overlap any other live block;
+/// - a block stays valid until it is deallocated, resized, rewound past or
+///   reset, or the allocator is dropped, whichever comes first;
+/// - `resize` keeps the contents up to the smaller of the two sizes, and a
+///   resize to a smaller size with an alignment that `ptr` already satisfies
+///   never fails and never moves the block;
+/// - `rewind` either does nothing or frees exactly the blocks allocated
+///   after the checkpoint.
+pub unsafe trait BlinkAllocator {
+    /// Allocates a block for `layout`.
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError>;
+
+    /// Allocates a zero-filled block for `layout`.
+    #[inline]
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let block = self.allocate(layout)?;
+        // SAFETY: `block` is a fresh block of `block.len()` writable bytes.
+        unsafe { block.cast::<u8>().as_ptr().write_bytes(0, block.len()) };
+        Ok(block)
+    }
+
+    /// Grows or shrinks a block, in place when it can.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this allocator allocated with
+    /// `old_layout`. On success the old block must no longer be used.
+    unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError>;
+
+    /// Frees a block. The memory may only come back at the next reset.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this allocator of `size` bytes, and must
+    /// not be used again.
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize);
+
+    /// Frees every block at once.
+    fn reset(&mut self);
+
+    /// Marks the current position, for [`rewind`](Self::rewind).
+    ///
+    /// The default marks nothing; an allocator that others may allocate from
+    /// at the same time must keep it so.
+    #[inline]
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint::NONE
+    }
+
+    /// Frees every block allocated after `checkpoint`, or does nothing.
+    ///
+    /// # Safety
+    ///
+    /// `checkpoint` must come from this allocator's
+    /// [`checkpoint`](Self::checkpoint), with no reset and no rewind to an
+    /// earlier checkpoint since, and no block allocated after it may be used
+    /// again.
+    #[inline]
+    unsafe fn rewind(&self, checkpoint: Checkpoint) {
+        let _ = checkpoint;
+    }
+}
+
+/// A shared reference allocates from the arena but cannot reset it: `reset`
+/// does nothing, and so does `rewind`, since other users of the same arena
+/// may have allocated after the checkpoint.
+// SAFETY: every call forwards to `A`, except `reset` and `rewind`, which do
+// nothing and so free nothing.
+unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &A {
+    #[inline(always)]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        A::allocate(self, layout)
+    }
+
+    #[inline(always)]
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        A::allocate_zeroed(self, layout)
+    }
+
+    #[inline(always)]
+    unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        unsafe { A::resize(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline(always)]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { A::deallocate(self, ptr, size) }
+    }
+
+    #[inline(always)]
+    fn reset(&mut self) {}
+}
+
+/// A unique reference does everything the arena does, reset included.
+// SAFETY: every call forwards to `A`.
+unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &mut A {
+    #[inline(always)]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        A::allocate(self, layout)
+    }
+
+    #[inline(always)]
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        A::allocate_zeroed(self, layout)
+    }
+
+    #[inline(always)]
+    unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        unsafe { A::resize(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline(always)]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { A::deallocate(self, ptr, size) }
+    }
+
+    #[inline(always)]
+    fn reset(&mut self) {
+        A::reset(self)
+    }
+
+    #[inline(always)]
+    fn checkpoint(&self) -> Checkpoint {
+        A::checkpoint(self)
+    }
+
+    #[inline(always)]
+    unsafe fn rewind(&self, checkpoint: Checkpoint) {
+        // SAFETY: forwarded from the caller.
+        unsafe { A::rewind(self, checkpoint) }
+    }
+}

@@ -1,0 +1,266 @@
+//! The single-threaded arena: a `Cell` cursor over the shared chunk list.
+//!
+//! The cursor and the end of the current chunk live in the arena struct, so
+//! the fast path is two loads, a compare and a store. An empty arena points
+//! at a sentinel address with no room: every non-empty request misses and
+//! takes the cold path, so the hot path needs no null check.
+
+use core::{alloc::Layout, cell::Cell, ptr::NonNull};
+
+use allocator_api2::alloc::{AllocError, Allocator};
+
+use super::chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats};
+
+/// Cursor and end of an arena that has no current chunk. It is a plain
+/// address, never dereferenced: only zero-sized blocks can be placed at it.
+const SENTINEL: usize = 4096;
+
+/// A position in an arena, to rewind to.
+///
+/// Made by [`BlinkAlloc::checkpoint`](crate::BlinkAlloc::checkpoint) and
+/// spent by the unsafe [`BlinkAlloc::rewind`](crate::BlinkAlloc::rewind);
+/// `Blink` scopes use them safely.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    chunk: Option<NonNull<ChunkHeader>>,
+    /// Null for [`Checkpoint::NONE`].
+    cursor: *mut u8,
+}
+
+impl Checkpoint {
+    /// A checkpoint that rewinds nothing, for allocators that cannot rewind.
+    pub const NONE: Checkpoint = Checkpoint {
+        chunk: None,
+        cursor: core::ptr::null_mut(),
+    };
+}
+
+pub(crate) struct LocalArena<A: Allocator> {
+    /// First free byte of the current chunk, with the chunk's provenance.
+    cursor: Cell<*mut u8>,
+    /// Address one past the current chunk's last byte.
+    end: Cell<usize>,
+    chunks: ChunkList<A>,
+}
+
+impl<A: Allocator> LocalArena<A> {
+    pub(crate) const fn new(config: ChunkConfig, alloc: A) -> Self {
+        LocalArena {
+            cursor: Cell::new(core::ptr::without_provenance_mut(SENTINEL)),
+            end: Cell::new(SENTINEL),
+            chunks: ChunkList::new(config, alloc),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn base(&self) -> &A {
+        &self.chunks.alloc
+    }
+
+    pub(crate) fn config_mut(&mut self) -> &mut ChunkConfig {
+        &mut self.chunks.config
+    }
+
+    /// Bump-allocates `layout`. Never fails for a zero-sized layout.
+    #[inline(always)]
+    pub(crate) fn alloc(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        match self.alloc_fast(layout) {
+            Some(ptr) => Ok(ptr),
+            None => self.alloc_slow(layout),
+        }
+    }
+
+    #[inline(always)]
+    fn alloc_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
+        let cursor = self.cursor.get();
+        // Invariant: cursor <= end, both in (or one past) the current chunk.
+        let room = self.end.get() - cursor.addr();
+        let pad = cursor.addr().wrapping_neg() & (layout.align() - 1);
+        // `Layout` keeps `size + align - 1 <= isize::MAX` and `pad < align`,
+        // so this sum cannot overflow.
+        let need = pad + layout.size();
+        if need > room {
+            return None;
+        }
+        // `cursor + need` is within the chunk (or equals the sentinel for a
+        // zero-sized block), so the pointer stays in bounds of its provenance.
+        let ptr = cursor.wrapping_add(pad);
+        self.cursor.set(cursor.wrapping_add(need));
+        // SAFETY: a chunk address or the sentinel plus an in-bounds offset is
+        // never null.
+        Some(unsafe { NonNull::new_unchecked(ptr) })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        if layout.size() == 0 {
+            // Zero-sized blocks take no memory: a well-aligned dangling address.
+            return Ok(dangling(layout.align()));
+        }
+        self.leave_current();
+        let chunk = self.chunks.advance(layout)?;
+        self.enter(chunk, ChunkHeader::data_start(chunk));
+        // `advance` promises the chunk can hold `layout`.
+        self.alloc_fast(layout).ok_or(AllocError)
+    }
+
+    /// Stores the live cursor into the current chunk before moving away.
+    fn leave_current(&self) {
+        if let Some(chunk) = self.chunks.current() {
+            ChunkHeader::cursor(chunk).store(
+                self.cursor.get().addr(),
+                core::sync::atomic::Ordering::Relaxed,
+            );
+        }
+    }
+
+    fn enter(&self, chunk: NonNull<ChunkHeader>, cursor: *mut u8) {
+        self.cursor.set(cursor);
+        self.end.set(ChunkHeader::data_end(chunk).addr());
+    }
+
+    fn enter_nothing(&self) {
+        self.cursor.set(core::ptr::without_provenance_mut(SENTINEL));
+        self.end.set(SENTINEL);
+    }
+
+    /// Resizes the block at `ptr` from `old` to `new`: in place when it is
+    /// the last block and stays aligned, or when it shrinks; otherwise moves
+    /// it to a new block and copies the common prefix.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this arena allocated with `old`.
+    #[inline(always)]
+    pub(crate) unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<u8>, AllocError> {
+        if ptr.addr().get() & (new.align() - 1) == 0 {
+            let cursor = self.cursor.get();
+            // A block ending at the cursor is the last one of the current chunk:
+            // a block of another chunk ends at or before that chunk's end, and
+            // the cursor is past the current chunk's header.
+            if ptr.addr().get().wrapping_add(old.size()) == cursor.addr() {
+                let room = self.end.get() - ptr.addr().get();
+                if new.size() <= room {
+                    // Rebuild the pointer from the cursor so the block carries
+                    // the whole chunk's provenance, whatever the caller's had.
+                    let start = cursor.wrapping_sub(old.size());
+                    self.cursor.set(start.wrapping_add(new.size()));
+                    // SAFETY: `start` has the address of `ptr`, which is non-null.
+                    return Ok(unsafe { NonNull::new_unchecked(start) });
+                }
+            } else if new.size() <= old.size() {
+                return Ok(ptr);
+            }
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.resize_by_copy(ptr, old, new) }
+    }
+
+    /// # Safety
+    ///
+    /// As [`resize`](Self::resize).
+    #[cold]
+    #[inline(never)]
+    unsafe fn resize_by_copy(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<u8>, AllocError> {
+        let moved = self.alloc(new)?;
+        // SAFETY: `ptr` is live for `old.size()` bytes (caller), `moved` is a
+        // fresh block of `new.size()` bytes, so both ranges are valid and do
+        // not overlap.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                ptr.as_ptr(),
+                moved.as_ptr(),
+                old.size().min(new.size()),
+            );
+        }
+        // The old block cannot be at the tip any more: `moved` follows it.
+        Ok(moved)
+    }
+
+    /// Frees the block at `ptr` if it is the last one; otherwise its memory
+    /// comes back at the next reset.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this arena allocated with `layout`.
+    #[inline(always)]
+    pub(crate) unsafe fn dealloc(&self, ptr: NonNull<u8>, layout: Layout) {
+        let cursor = self.cursor.get();
+        if ptr.addr().get().wrapping_add(layout.size()) == cursor.addr() {
+            // The block is the tail of the current chunk (see `resize`), so
+            // stepping back stays inside the chunk.
+            self.cursor.set(cursor.wrapping_sub(layout.size()));
+        }
+    }
+
+    pub(crate) fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            chunk: self.chunks.current(),
+            cursor: self.cursor.get(),
+        }
+    }
+
+    /// Rewinds to `checkpoint`: every block allocated after it is freed, and
+    /// chunks added after it stay as spares.
+    ///
+    /// # Safety
+    ///
+    /// `checkpoint` must come from this arena, with no reset and no rewind to
+    /// an earlier checkpoint since, and no block allocated after it may be
+    /// used again.
+    pub(crate) unsafe fn rewind(&self, checkpoint: Checkpoint) {
+        if checkpoint.cursor.is_null() {
+            return;
+        }
+        self.chunks.set_current(checkpoint.chunk);
+        match checkpoint.chunk {
+            Some(chunk) => self.enter(chunk, checkpoint.cursor),
+            None => self.enter_nothing(),
+        }
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        self.chunks.stats(self.cursor.get().addr())
+    }
+
+    /// Frees every block; keeps one chunk for the next cycle.
+    ///
+    /// # Safety
+    ///
+    /// No block of this arena may be used again.
+    pub(crate) unsafe fn reset(&self) {
+        let used = self.stats().used_bytes;
+        match self.chunks.reset(used) {
+            Some(chunk) => self.enter(chunk, ChunkHeader::data_start(chunk)),
+            None => self.enter_nothing(),
+        }
+    }
+
+    /// Frees every block and returns every chunk to the base allocator.
+    ///
+    /// # Safety
+    ///
+    /// No block of this arena may be used again.
+    pub(crate) unsafe fn reset_final(&self) {
+        self.chunks.free_all();
+        self.enter_nothing();
+    }
+}
+
+/// A non-null, `align`-aligned address that owns no memory.
+#[inline(always)]
+pub(crate) fn dangling(align: usize) -> NonNull<u8> {
+    // SAFETY: a valid alignment is a power of two, never zero.
+    unsafe { NonNull::new_unchecked(core::ptr::without_provenance_mut(align)) }
+}

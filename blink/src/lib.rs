@@ -1,0 +1,49 @@
+//! Fast, concurrent, arena-based allocation with drop support.
+//!
+//! Memory comes from moving a cursor through big chunks; a reset releases
+//! everything at once; the borrow checker guarantees that nothing outlives
+//! the reset.
+//!
+//! ```
+//! use allocator_api2::vec::Vec;
+//! use blink_alloc::BlinkAlloc;
+//!
+//! let mut blink = BlinkAlloc::new();
+//! for frame in 0..3 {
+//!     let mut squares = Vec::new_in(&blink);
+//!     squares.extend((0..100u64).map(|i| i * i + frame));
+//!     assert_eq!(squares[9], 81 + frame);
+//!     drop(squares);
+//!     blink.reset(); // every allocation of the frame is gone at once
+//! }
+//! ```
+//!
+//! # Features
+//!
+//! - `std` (default): implies `alloc`.
+//! - `alloc`: `Global` as the default base allocator and the constructors
+//!   that use it; allocation failures go to `handle_alloc_error`.
+//! - `sync`: the thread-safe arena.
+//! - `nightly`: implements `core::alloc::Allocator` (needs a nightly compiler).
+//! - `allocator-api2-03`, `allocator-api2-04`: implement the `Allocator`
+//!   traits of those allocator-api2 versions as well as 0.2's.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(feature = "nightly", feature(allocator_api))]
+#![warn(missing_docs)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+#[macro_use]
+mod macros;
+
+mod api;
+mod arena;
+mod local;
+mod oom;
+
+pub use self::{
+    api::BlinkAllocator,
+    arena::{Checkpoint, Stats},
+    local::BlinkAlloc,
+};

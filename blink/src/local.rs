@@ -1,0 +1,348 @@
+//! `BlinkAlloc`: the single-threaded arena allocator.
+
+use core::{alloc::Layout, fmt, ptr::NonNull};
+
+use allocator_api2::alloc::{AllocError, Allocator};
+
+use crate::{
+    api::BlinkAllocator,
+    arena::{
+        chunk::{ChunkConfig, Stats},
+        local::LocalArena,
+        Checkpoint,
+    },
+};
+
+with_default_allocator! {
+    /// A single-threaded arena allocator.
+    ///
+    /// Allocation moves a cursor through a chunk of memory taken from the
+    /// base allocator `A`; [`reset`](Self::reset) frees every allocation at
+    /// once and keeps one chunk large enough for the whole cycle, so that a
+    /// loop of the same work stops calling the base allocator after a cycle
+    /// or two.
+    ///
+    /// `&BlinkAlloc` implements the allocator-api2 `Allocator` trait, so it
+    /// works with `allocator_api2::vec::Vec`, `hashbrown` and, with the
+    /// `nightly` feature, the standard collections. Since they borrow the
+    /// arena, `reset` cannot run while any of them lives.
+    ///
+    /// `BlinkAlloc` is `Send` when `A` is, and never `Sync`: use
+    /// `SyncBlinkAlloc` to share an arena between threads.
+    ///
+    /// ```
+    /// use allocator_api2::vec::Vec;
+    /// use blink_alloc::BlinkAlloc;
+    ///
+    /// let mut blink = BlinkAlloc::new();
+    /// let mut words = Vec::new_in(&blink);
+    /// words.extend(["a", "blink", "arena"]);
+    /// assert_eq!(words.len(), 3);
+    /// drop(words);
+    /// blink.reset();
+    /// ```
+    pub struct BlinkAlloc<A: Allocator = allocator_api2::alloc::Global> {
+        arena: LocalArena<A>,
+    }
+}
+
+// SAFETY: a `BlinkAlloc` owns its chunks and its base allocator; nothing in it
+// is shared with another value, and every pointer handed out borrows it, so
+// moving it to another thread moves all of it. It stays `!Sync` through its
+// `Cell`s.
+unsafe impl<A: Allocator + Send> Send for BlinkAlloc<A> {}
+
+#[cfg(feature = "alloc")]
+impl BlinkAlloc<allocator_api2::alloc::Global> {
+    /// An empty arena over the global allocator. Allocates nothing until its
+    /// first use.
+    pub const fn new() -> Self {
+        Self::new_in(allocator_api2::alloc::Global)
+    }
+
+    /// An empty arena over the global allocator whose chunks are at least
+    /// `chunk_size` bytes.
+    ///
+    /// ```
+    /// let blink = blink_alloc::BlinkAlloc::with_chunk_size(64 << 10);
+    /// let _ = blink.allocate(core::alloc::Layout::new::<u64>()).unwrap();
+    /// assert!(blink.stats().capacity >= 60 << 10);
+    /// ```
+    pub const fn with_chunk_size(chunk_size: usize) -> Self {
+        Self::with_chunk_size_in(chunk_size, allocator_api2::alloc::Global)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Default for BlinkAlloc<allocator_api2::alloc::Global> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<A: Allocator> BlinkAlloc<A> {
+    /// An empty arena over `allocator`.
+    pub const fn new_in(allocator: A) -> Self {
+        Self::with_chunk_size_in(0, allocator)
+    }
+
+    /// An empty arena over `allocator` whose chunks are at least
+    /// `chunk_size` bytes.
+    pub const fn with_chunk_size_in(chunk_size: usize, allocator: A) -> Self {
+        BlinkAlloc {
+            arena: LocalArena::new(ChunkConfig::new(chunk_size), allocator),
+        }
+    }
+
+    /// Caps the size that chunks grow to. A single request larger than the
+    /// cap still gets a chunk of its own.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new().max_chunk_size(4096);
+    /// for _ in 0..1000 {
+    ///     blink.allocate(Layout::new::<[u8; 100]>()).unwrap();
+    /// }
+    /// assert!(blink.stats().allocated_bytes / blink.stats().chunks <= 4096);
+    /// ```
+    pub fn max_chunk_size(mut self, max_chunk_size: usize) -> Self {
+        self.arena.config_mut().max_chunk_size = max_chunk_size;
+        self
+    }
+
+    /// Limits the bytes this arena may hold from the base allocator. A
+    /// request that would pass the limit fails with `AllocError`.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new().limit(1 << 20);
+    /// assert!(blink.allocate(Layout::new::<[u8; 1000]>()).is_ok());
+    /// assert!(blink.allocate(Layout::new::<[u8; 2 << 20]>()).is_err());
+    /// ```
+    pub fn limit(mut self, bytes: usize) -> Self {
+        self.set_limit(Some(bytes));
+        self
+    }
+
+    /// Sets or removes the limit of [`limit`](Self::limit). Chunks already
+    /// held are kept even when they pass a lower limit.
+    pub fn set_limit(&mut self, bytes: Option<usize>) {
+        self.arena.config_mut().limit = bytes.unwrap_or(usize::MAX);
+    }
+
+    /// The base allocator.
+    #[inline]
+    pub fn inner(&self) -> &A {
+        self.arena.base()
+    }
+
+    /// Allocates a block for `layout`.
+    ///
+    /// The block is exactly `layout.size()` bytes. It stays valid until it is
+    /// freed, the arena is reset, or the arena is dropped. Fails only when
+    /// the base allocator fails, a size computation overflows, or the
+    /// [limit](Self::limit) is reached; a zero-sized layout never fails.
+    #[inline(always)]
+    pub fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let ptr = self.arena.alloc(layout)?;
+        Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
+    }
+
+    /// Allocates a zero-filled block for `layout`.
+    #[inline(always)]
+    pub fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let ptr = self.arena.alloc(layout)?;
+        // SAFETY: `ptr` is a fresh block of `layout.size()` writable bytes.
+        unsafe { ptr.as_ptr().write_bytes(0, layout.size()) };
+        Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
+    }
+
+    /// Grows or shrinks a block.
+    ///
+    /// The last block grows and shrinks in place, giving back what it
+    /// shrinks by; any block shrinks in place when `ptr` already satisfies
+    /// the new alignment. Otherwise the block moves and its first
+    /// `min(old, new)` bytes are copied.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this arena allocated with `old_layout`
+    /// (or last resized to it). On success the old block must not be used
+    /// again, except through the returned pointer.
+    #[inline(always)]
+    pub unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        let ptr = unsafe { self.arena.resize(ptr, old_layout, new_layout)? };
+        Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()))
+    }
+
+    /// Frees a block. The memory is reused at once if it is the last block,
+    /// otherwise at the next reset.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this arena of `size` bytes, and must
+    /// not be used again.
+    #[inline(always)]
+    pub unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded from the caller; only the size is read.
+        unsafe {
+            self.arena
+                .dealloc(ptr, Layout::from_size_align_unchecked(size, 1))
+        }
+    }
+
+    /// Frees every allocation and keeps one chunk large enough for all of
+    /// them, so that the next cycle of the same work needs no new chunk.
+    #[inline]
+    pub fn reset(&mut self) {
+        // SAFETY: `&mut self` proves no allocation borrows the arena.
+        unsafe { self.arena.reset() }
+    }
+
+    /// Frees every allocation and returns every chunk to the base allocator.
+    #[inline]
+    pub fn reset_final(&mut self) {
+        // SAFETY: `&mut self` proves no allocation borrows the arena.
+        unsafe { self.arena.reset_final() }
+    }
+
+    /// Like [`reset`](Self::reset), through a shared reference.
+    ///
+    /// # Safety
+    ///
+    /// No block allocated from this arena may be used after this call.
+    #[inline]
+    pub unsafe fn reset_unchecked(&self) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.arena.reset() }
+    }
+
+    /// Marks the current position, to [`rewind`](Self::rewind) to later.
+    #[inline]
+    pub fn checkpoint(&self) -> Checkpoint {
+        self.arena.checkpoint()
+    }
+
+    /// Frees every block allocated after `checkpoint`. Chunks added since are
+    /// kept and reused.
+    ///
+    /// # Safety
+    ///
+    /// `checkpoint` must come from this arena, with no reset and no rewind to
+    /// an earlier checkpoint since, and no block allocated after it may be
+    /// used again.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new();
+    /// let keep = blink.allocate(Layout::new::<u64>()).unwrap();
+    /// let mark = blink.checkpoint();
+    /// let scratch = blink.allocate(Layout::new::<[u8; 256]>()).unwrap();
+    /// // SAFETY: `scratch` is not used after the rewind.
+    /// unsafe { blink.rewind(mark) };
+    /// let again = blink.allocate(Layout::new::<[u8; 256]>()).unwrap();
+    /// assert_eq!(again.cast::<u8>(), scratch.cast::<u8>());
+    /// # let _ = keep;
+    /// ```
+    #[inline]
+    pub unsafe fn rewind(&self, checkpoint: Checkpoint) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.arena.rewind(checkpoint) }
+    }
+
+    /// How much memory the arena holds and uses.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let mut blink = blink_alloc::BlinkAlloc::new();
+    /// blink.allocate(Layout::new::<[u64; 4]>()).unwrap();
+    /// assert_eq!(blink.stats().used_bytes, 32);
+    /// assert_eq!(blink.stats().chunks, 1);
+    /// blink.reset();
+    /// assert_eq!(blink.stats().used_bytes, 0);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.arena.stats()
+    }
+
+    /// Frees every chunk and returns the base allocator.
+    pub fn into_inner(self) -> A {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `self` is consumed, so no block can be used again.
+        unsafe { this.arena.reset_final() };
+        // SAFETY: `this` is never used again nor dropped, so the allocator is
+        // moved out exactly once; the rest of the arena holds no resource
+        // after `reset_final`.
+        unsafe { core::ptr::read(this.arena.base()) }
+    }
+}
+
+impl<A: Allocator> Drop for BlinkAlloc<A> {
+    fn drop(&mut self) {
+        self.reset_final();
+    }
+}
+
+impl<A: Allocator> fmt::Debug for BlinkAlloc<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlinkAlloc")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+// SAFETY: blocks come from the arena, which keeps them valid and disjoint
+// until reset or drop, both of which need `&mut BlinkAlloc` or the value
+// itself; `resize` and `rewind` keep the trait's promises (see `LocalArena`).
+unsafe impl<A: Allocator> BlinkAllocator for BlinkAlloc<A> {
+    #[inline(always)]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        BlinkAlloc::allocate(self, layout)
+    }
+
+    #[inline(always)]
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        BlinkAlloc::allocate_zeroed(self, layout)
+    }
+
+    #[inline(always)]
+    unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        unsafe { BlinkAlloc::resize(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline(always)]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { BlinkAlloc::deallocate(self, ptr, size) }
+    }
+
+    #[inline]
+    fn reset(&mut self) {
+        BlinkAlloc::reset(self)
+    }
+
+    #[inline]
+    fn checkpoint(&self) -> Checkpoint {
+        BlinkAlloc::checkpoint(self)
+    }
+
+    #[inline]
+    unsafe fn rewind(&self, checkpoint: Checkpoint) {
+        // SAFETY: forwarded from the caller.
+        unsafe { BlinkAlloc::rewind(self, checkpoint) }
+    }
+}
+
+impl_allocator_for_ref!(BlinkAlloc<A>);

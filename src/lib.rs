@@ -1,0 +1,1 @@
+//! Workspace-level package: owns tests, benches and examples.
