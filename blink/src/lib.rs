@@ -39,11 +39,14 @@ mod macros;
 
 mod api;
 mod arena;
+mod blink;
+mod drop_list;
 mod local;
 mod oom;
 
 pub use self::{
     api::BlinkAllocator,
     arena::{Checkpoint, Stats},
+    blink::{Blink, BlinkScope, CoerceFromMut, Emplace, IteratorExt, SendBlink},
     local::BlinkAlloc,
 };

@@ -1,0 +1,460 @@
+//! `Emplace`: the builder behind every way of putting values into a `Blink`.
+
+use core::{
+    alloc::Layout,
+    marker::PhantomData,
+    mem::{self, align_of, needs_drop, size_of, MaybeUninit},
+    ptr::{self, NonNull},
+};
+
+use allocator_api2::alloc::AllocError;
+
+use super::Blink;
+use crate::{
+    api::BlinkAllocator,
+    arena::local::dangling,
+    drop_list::{block_layout, value_offset, DropHeader},
+    oom::handle_alloc_error,
+};
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// How a `&'a mut T` becomes what an [`Emplace`] returns: `&'a mut T` itself
+/// or `&'a T`. Sealed: only those two implement it.
+pub trait CoerceFromMut<'a, T: ?Sized + 'a>: sealed::Sealed {
+    #[doc(hidden)]
+    fn coerce(value: &'a mut T) -> Self;
+}
+
+impl<T: ?Sized> sealed::Sealed for &mut T {}
+impl<T: ?Sized> sealed::Sealed for &T {}
+
+impl<'a, T: ?Sized + 'a> CoerceFromMut<'a, T> for &'a mut T {
+    #[inline(always)]
+    fn coerce(value: &'a mut T) -> Self {
+        value
+    }
+}
+
+impl<'a, T: ?Sized + 'a> CoerceFromMut<'a, T> for &'a T {
+    #[inline(always)]
+    fn coerce(value: &'a mut T) -> Self {
+        value
+    }
+}
+
+/// Places values of `T` into a [`Blink`], made by [`Blink::emplace`] and its
+/// siblings, which decide whether the values are dropped on reset and what
+/// kind of reference comes back (`R` for one value, `S` for a slice).
+///
+/// ```
+/// let blink = blink_alloc::Blink::new();
+/// let name = blink.emplace().with(|| String::from("blink"));
+/// let numbers = blink.emplace().from_iter((1..=4).filter(|n| n % 2 == 0));
+/// assert_eq!((name.as_str(), &*numbers), ("blink", &[2, 4][..]));
+/// ```
+pub struct Emplace<'a, A: BlinkAllocator, T, R = &'a mut T, S = &'a mut [T]> {
+    blink: &'a Blink<A>,
+    with_drop: bool,
+    marker: PhantomData<fn(T) -> (R, S)>,
+}
+
+impl<'a, A: BlinkAllocator, T, R, S> Emplace<'a, A, T, R, S> {
+    pub(crate) fn new(blink: &'a Blink<A>, with_drop: bool) -> Self {
+        Emplace {
+            blink,
+            with_drop,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, A, T, R, S> Emplace<'a, A, T, R, S>
+where
+    A: BlinkAllocator,
+    T: 'a,
+    R: CoerceFromMut<'a, T>,
+    S: CoerceFromMut<'a, [T]>,
+{
+    /// Whether these values get a drop header.
+    #[inline(always)]
+    fn dropped(&self) -> bool {
+        self.with_drop && needs_drop::<T>()
+    }
+
+    /// Reserves room for one value.
+    #[inline(always)]
+    fn slot(&self) -> Result<Slot<T>, AllocError> {
+        if self.dropped() {
+            let block = self.blink.alloc.allocate(Layout::new::<DropItem<T>>())?;
+            let header = block.cast::<DropHeader>();
+            let value = header
+                .cast::<u8>()
+                .as_ptr()
+                .wrapping_add(value_offset::<T>());
+            // SAFETY: `value` is inside the non-null block.
+            let value = unsafe { NonNull::new_unchecked(value) }.cast();
+            Ok(Slot {
+                header: Some(header),
+                value,
+            })
+        } else if size_of::<T>() == 0 {
+            Ok(Slot {
+                header: None,
+                value: dangling(align_of::<T>()).cast(),
+            })
+        } else {
+            let block = self.blink.alloc.allocate(Layout::new::<T>())?;
+            Ok(Slot {
+                header: None,
+                value: block.cast(),
+            })
+        }
+    }
+
+    /// Gives back a slot that will not be filled.
+    #[inline(always)]
+    fn release(&self, slot: Slot<T>) {
+        let (ptr, size) = match slot.header {
+            Some(header) => (header.cast(), size_of::<DropItem<T>>()),
+            None => (slot.value.cast(), size_of::<T>()),
+        };
+        if size != 0 {
+            // SAFETY: the block came from this arena with this size and holds
+            // no value, so nothing refers to it.
+            unsafe { self.blink.alloc.deallocate(ptr, size) }
+        }
+    }
+
+    /// Moves `value` into `slot` and registers it for drop.
+    #[inline(always)]
+    fn fill(&self, slot: Slot<T>, value: T) -> R {
+        // SAFETY: the slot is fresh, aligned and large enough for a `T`.
+        unsafe { slot.value.as_ptr().write(value) };
+        if let Some(header) = slot.header {
+            // SAFETY: the block holds a header and one initialised `T` at
+            // `value_offset`; it lives until the `Blink` resets, which drops
+            // the list first.
+            unsafe { self.blink.drops.push::<T>(header, 1) };
+        }
+        // SAFETY: the value is initialised and only this reference reaches
+        // it until the `Blink` is reset, which needs `&mut` to it.
+        R::coerce(unsafe { &mut *slot.value.as_ptr() })
+    }
+
+    /// Places `value`, or gives it back if the arena cannot allocate.
+    #[inline(always)]
+    pub fn try_value(&self, value: T) -> Result<R, T> {
+        match self.slot() {
+            Ok(slot) => Ok(self.fill(slot, value)),
+            Err(AllocError) => Err(value),
+        }
+    }
+
+    /// Places `value`.
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate.
+    #[inline(always)]
+    pub fn value(&self, value: T) -> R {
+        match self.slot() {
+            Ok(slot) => self.fill(slot, value),
+            Err(AllocError) => handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+
+    /// Places the value `f` makes. `f` runs only once the room is reserved;
+    /// if it cannot be, `f` comes back unused.
+    #[inline(always)]
+    pub fn try_with<F: FnOnce() -> T>(&self, f: F) -> Result<R, F> {
+        match self.slot() {
+            Ok(slot) => Ok(self.fill_with(slot, f)),
+            Err(AllocError) => Err(f),
+        }
+    }
+
+    /// Places the value `f` makes.
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate; lets a panic
+    /// of `f` through, having placed nothing.
+    #[inline(always)]
+    pub fn with<F: FnOnce() -> T>(&self, f: F) -> R {
+        match self.slot() {
+            Ok(slot) => self.fill_with(slot, f),
+            Err(AllocError) => handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+
+    #[inline(always)]
+    fn fill_with<F: FnOnce() -> T>(&self, slot: Slot<T>, f: F) -> R {
+        let value = f();
+        self.fill(slot, value)
+    }
+
+    /// Places the value `f` makes, unless `f` fails. Gives `Err(Ok(error))`
+    /// when `f` failed and `Err(Err(f))` when the room could not be reserved.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let parsed = blink.emplace().try_with_fallible(|| "42".parse::<u64>());
+    /// assert_eq!(parsed.ok().copied(), Some(42));
+    /// ```
+    #[inline(always)]
+    pub fn try_with_fallible<F, E>(&self, f: F) -> Result<R, Result<E, F>>
+    where
+        F: FnOnce() -> Result<T, E>,
+    {
+        let slot = match self.slot() {
+            Ok(slot) => slot,
+            Err(AllocError) => return Err(Err(f)),
+        };
+        // The result stays on the stack: the slot is sized for `T` alone, and
+        // an error may be larger or more aligned than `T`.
+        match f() {
+            Ok(value) => Ok(self.fill(slot, value)),
+            Err(error) => {
+                self.release(slot);
+                Err(Ok(error))
+            }
+        }
+    }
+
+    /// Places the value `f` makes, unless `f` fails.
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate.
+    #[inline(always)]
+    pub fn with_fallible<F, E>(&self, f: F) -> Result<R, E>
+    where
+        F: FnOnce() -> Result<T, E>,
+    {
+        match self.try_with_fallible(f) {
+            Ok(value) => Ok(value),
+            Err(Ok(error)) => Err(error),
+            Err(Err(_)) => handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+
+    /// Places every item of `iter` in one slice, whatever its `size_hint`
+    /// says. While nothing else allocates from the arena, the slice grows in
+    /// place. If the arena runs out, gives the slice placed so far and the
+    /// item that did not fit.
+    pub fn try_from_iter<I: IntoIterator<Item = T>>(&self, iter: I) -> Result<S, (S, Option<T>)> {
+        let mut iter = iter.into_iter();
+        let mut builder = SliceBuilder::<A, T>::new(self.blink, self.dropped());
+        let (lower, upper) = iter.size_hint();
+        if upper != Some(0) {
+            // The hint only sizes the first block; every write checks room.
+            let first = lower.clamp(1, MAX_FIRST_CAPACITY);
+            if builder.reserve(first).is_err() && builder.reserve(1).is_err() {
+                let item = iter.next();
+                if item.is_none() {
+                    return Ok(S::coerce(builder.finish()));
+                }
+                return Err((S::coerce(builder.finish()), item));
+            }
+        }
+        for item in iter.by_ref() {
+            if builder.len == builder.cap && builder.reserve(builder.cap.max(4)).is_err() {
+                return Err((S::coerce(builder.finish()), Some(item)));
+            }
+            builder.push(item);
+        }
+        Ok(S::coerce(builder.finish()))
+    }
+
+    /// Places every item of `iter` in one slice.
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate; lets a panic
+    /// of the iterator through, having dropped the items it gave so far.
+    pub fn from_iter<I: IntoIterator<Item = T>>(&self, iter: I) -> S {
+        match self.try_from_iter(iter) {
+            Ok(slice) => slice,
+            Err(_) => handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+}
+
+/// Most elements the first block of `from_iter` reserves from a size hint.
+const MAX_FIRST_CAPACITY: usize = 1 << 16;
+
+/// A header and one value, as one block.
+#[repr(C)]
+struct DropItem<T> {
+    header: DropHeader,
+    value: T,
+}
+
+/// Room for one value, with its drop header if it has one.
+struct Slot<T> {
+    header: Option<NonNull<DropHeader>>,
+    value: NonNull<T>,
+}
+
+/// A slice under construction at the end of the arena.
+///
+/// If it is dropped before `finish` (a panicking iterator), it drops the
+/// items placed so far and gives its block back.
+struct SliceBuilder<'a, A: BlinkAllocator, T> {
+    blink: &'a Blink<A>,
+    /// Whether the block starts with a drop header.
+    with_header: bool,
+    /// Start of the block; dangling until the first reserve.
+    block: NonNull<u8>,
+    /// Layout of the block, valid once `cap > 0` or `block_size > 0`.
+    layout: Layout,
+    cap: usize,
+    len: usize,
+    /// The builder owns the items placed so far.
+    items: PhantomData<T>,
+}
+
+impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
+    fn new(blink: &'a Blink<A>, with_header: bool) -> Self {
+        SliceBuilder {
+            blink,
+            with_header,
+            block: dangling(align_of::<T>()),
+            layout: Layout::new::<()>(),
+            cap: if size_of::<T>() == 0 && !with_header {
+                usize::MAX
+            } else {
+                0
+            },
+            len: 0,
+            items: PhantomData,
+        }
+    }
+
+    fn offset(&self) -> usize {
+        if self.with_header {
+            value_offset::<T>()
+        } else {
+            0
+        }
+    }
+
+    fn layout_for(&self, cap: usize) -> Option<Layout> {
+        if self.with_header {
+            block_layout::<T>(cap).map(|(layout, _)| layout)
+        } else {
+            Layout::array::<T>(cap).ok()
+        }
+    }
+
+    /// Makes room for `additional` more items.
+    fn reserve(&mut self, additional: usize) -> Result<(), AllocError> {
+        if size_of::<T>() == 0 {
+            // Values take no room; only a header, once.
+            if self.cap == 0 {
+                self.grow_to(usize::MAX)?;
+            }
+            return Ok(());
+        }
+        let cap = self.cap.checked_add(additional).ok_or(AllocError)?;
+        self.grow_to(cap)
+    }
+
+    fn grow_to(&mut self, cap: usize) -> Result<(), AllocError> {
+        // Zero-sized items need only the header, whatever their count.
+        let room = if size_of::<T>() == 0 { 0 } else { cap };
+        let layout = self.layout_for(room).ok_or(AllocError)?;
+        let block = if self.layout.size() == 0 {
+            self.blink.alloc.allocate(layout)?
+        } else {
+            // SAFETY: `block` is our live block of `self.layout`; the items in
+            // it are moved bitwise with it, which is how Rust moves values.
+            unsafe { self.blink.alloc.resize(self.block, self.layout, layout)? }
+        };
+        self.block = block.cast();
+        self.layout = layout;
+        self.cap = cap;
+        Ok(())
+    }
+
+    fn first(&self) -> *mut T {
+        self.block.as_ptr().wrapping_add(self.offset()).cast()
+    }
+
+    /// Appends an item; the caller has checked `len < cap`.
+    fn push(&mut self, item: T) {
+        debug_assert!(self.len < self.cap);
+        // SAFETY: `len < cap`, so slot `len` is inside the block (for a
+        // zero-sized `T` every slot is at a well-aligned address).
+        unsafe { self.first().add(self.len).write(item) };
+        self.len += 1;
+    }
+
+    /// Shrinks the block to the items, registers them for drop and hands
+    /// them out.
+    fn finish(mut self) -> &'a mut [T] {
+        let len = self.len;
+        let first = if self.layout.size() == 0 {
+            self.first()
+        } else if len == 0 {
+            // SAFETY: our block, holding no item.
+            unsafe { self.blink.alloc.deallocate(self.block, self.layout.size()) };
+            dangling(align_of::<T>()).as_ptr().cast()
+        } else {
+            if size_of::<T>() != 0 {
+                let layout = self.layout_for(len).unwrap_or(self.layout);
+                // A shrink that keeps the alignment stays in place and never
+                // fails (a `BlinkAllocator` promise), giving back the rest.
+                // SAFETY: our live block of `self.layout`.
+                let shrunk = unsafe { self.blink.alloc.resize(self.block, self.layout, layout) };
+                if let Ok(block) = shrunk {
+                    self.block = block.cast();
+                }
+            }
+            let first = self.first();
+            if self.with_header {
+                // SAFETY: the block starts with room for a header followed by
+                // `len` initialised items, and lives until the `Blink` resets,
+                // which drops the list first.
+                unsafe { self.blink.drops.push::<T>(self.block.cast(), len) };
+            }
+            first
+        };
+        mem::forget(self);
+        // SAFETY: `len` initialised items start at `first`, which is aligned
+        // and non-null; only this reference reaches them until a reset.
+        unsafe { &mut *ptr::slice_from_raw_parts_mut(first, len) }
+    }
+}
+
+impl<A: BlinkAllocator, T> Drop for SliceBuilder<'_, A, T> {
+    fn drop(&mut self) {
+        // Reached only by unwinding out of the iterator: the items placed so
+        // far are dropped now, not leaked.
+        // SAFETY: the first `len` items are initialised and not registered.
+        unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.first(), self.len)) };
+        if self.layout.size() != 0 {
+            // SAFETY: our block; its items are dropped.
+            unsafe { self.blink.alloc.deallocate(self.block, self.layout.size()) };
+        }
+    }
+}
+
+/// An uninitialised slot, for [`Blink::uninit`]. Each call returns a fresh
+/// block, so the `&mut` aliases nothing.
+#[allow(clippy::mut_from_ref)]
+pub(crate) fn uninit<A: BlinkAllocator, T>(
+    blink: &Blink<A>,
+) -> Result<&mut MaybeUninit<T>, AllocError> {
+    let ptr = if size_of::<T>() == 0 {
+        dangling(align_of::<T>())
+    } else {
+        blink.alloc.allocate(Layout::new::<T>())?.cast()
+    };
+    // SAFETY: a fresh block sized and aligned for `T`; `MaybeUninit` needs no
+    // initialisation.
+    Ok(unsafe { &mut *ptr.as_ptr().cast::<MaybeUninit<T>>() })
+}

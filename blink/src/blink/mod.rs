@@ -1,0 +1,347 @@
+//! `Blink`: put any value into an arena; it is dropped when the arena resets.
+
+mod emplace;
+mod iter;
+mod scope;
+
+use core::{fmt, mem::MaybeUninit};
+
+use allocator_api2::alloc::AllocError;
+
+pub use self::{
+    emplace::{CoerceFromMut, Emplace},
+    iter::IteratorExt,
+    scope::BlinkScope,
+};
+use crate::{api::BlinkAllocator, drop_list::DropList, oom::handle_alloc_error};
+
+with_default_allocator! {
+    /// An arena that takes any value and runs its `Drop` when it resets.
+    ///
+    /// Every method that places a value takes `&self` and returns a reference
+    /// that borrows the `Blink`, so many values live side by side and none
+    /// outlives [`reset`](Self::reset), which takes `&mut self`. Values put
+    /// with [`put`](Self::put) or [`emplace`](Self::emplace) are dropped on
+    /// reset, in reverse order of placement; the `_no_drop` forms never drop.
+    /// Types without drop glue cost no more than a raw allocation.
+    ///
+    /// ```
+    /// use blink_alloc::Blink;
+    ///
+    /// let mut blink = Blink::new();
+    /// let greeting = blink.put(String::from("hello"));
+    /// greeting.push_str(", arena");
+    /// let words = blink.copy_str("two words");
+    /// assert_eq!(greeting.as_str(), "hello, arena");
+    /// assert_eq!(words.split(' ').count(), 2);
+    /// blink.reset(); // drops the String, frees the memory
+    /// ```
+    ///
+    /// A `Blink` is not `Send`: it may hold values that are not, such as an
+    /// `Rc`. [`SendBlink`] empties it so it can move.
+    ///
+    /// ```compile_fail
+    /// fn needs_send<T: Send>(_: T) {}
+    /// needs_send(blink_alloc::Blink::new());
+    /// ```
+    pub struct Blink<A: BlinkAllocator = crate::BlinkAlloc> {
+        drops: DropList,
+        alloc: A,
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Blink<crate::BlinkAlloc> {
+    /// An empty `Blink` over a new [`BlinkAlloc`](crate::BlinkAlloc).
+    pub const fn new() -> Self {
+        Self::new_in(crate::BlinkAlloc::new())
+    }
+
+    /// An empty `Blink` whose chunks are at least `chunk_size` bytes.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::with_chunk_size(1 << 16);
+    /// blink.put(1u8);
+    /// assert!(blink.allocator().stats().capacity >= 60_000);
+    /// ```
+    pub const fn with_chunk_size(chunk_size: usize) -> Self {
+        Self::new_in(crate::BlinkAlloc::with_chunk_size(chunk_size))
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Default for Blink<crate::BlinkAlloc> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// Each placing method returns a fresh block, so a `&mut` from `&self`
+// aliases nothing: that is what an arena is for.
+#[allow(clippy::mut_from_ref)]
+impl<A: BlinkAllocator> Blink<A> {
+    /// An empty `Blink` over `alloc`.
+    pub const fn new_in(alloc: A) -> Self {
+        Blink {
+            drops: DropList::new(),
+            alloc,
+        }
+    }
+
+    /// The allocator. There is no `&mut` access: resetting it under the
+    /// values would leave them dangling.
+    #[inline]
+    pub fn allocator(&self) -> &A {
+        &self.alloc
+    }
+
+    /// Drops every value placed with drop, then resets the allocator.
+    ///
+    /// If a `Drop` panics, the other values are still dropped and the
+    /// allocator is still reset before the panic goes on.
+    pub fn reset(&mut self) {
+        struct ResetAllocator<'a, A: BlinkAllocator>(&'a mut A);
+        impl<A: BlinkAllocator> Drop for ResetAllocator<'_, A> {
+            fn drop(&mut self) {
+                self.0.reset();
+            }
+        }
+        let _reset = ResetAllocator(&mut self.alloc);
+        // SAFETY: `&mut self` proves no reference into the arena is alive.
+        unsafe { self.drops.drop_all() };
+    }
+
+    /// Drops every value placed with drop; the memory stays allocated until
+    /// the allocator itself is reset.
+    pub fn drop_all(&mut self) {
+        // SAFETY: `&mut self` proves no reference into the arena is alive.
+        unsafe { self.drops.drop_all() };
+    }
+
+    /// Drops every value and returns the allocator.
+    pub fn into_inner(self) -> A {
+        let mut this = core::mem::ManuallyDrop::new(self);
+        this.drop_all();
+        // SAFETY: `this` is never used or dropped again, so the allocator is
+        // moved out once; the drop list is empty and owns nothing.
+        unsafe { core::ptr::read(&this.alloc) }
+    }
+
+    /// Places `value`; it is dropped when the `Blink` resets.
+    ///
+    /// `T: 'static` keeps a value's `Drop` from seeing anything freed before
+    /// it; values that borrow go through [`put_no_drop`](Self::put_no_drop)
+    /// or a [scope](Self::scope).
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate.
+    #[inline(always)]
+    pub fn put<T: 'static>(&self, value: T) -> &mut T {
+        self.emplace().value(value)
+    }
+
+    /// Places `value`, or gives it back if the arena cannot allocate.
+    #[inline(always)]
+    pub fn try_put<T: 'static>(&self, value: T) -> Result<&mut T, T> {
+        self.emplace().try_value(value)
+    }
+
+    /// Places `value`; it is never dropped.
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate.
+    #[inline(always)]
+    pub fn put_no_drop<T>(&self, value: T) -> &mut T {
+        self.emplace_no_drop().value(value)
+    }
+
+    /// Places `value` without drop, or gives it back.
+    #[inline(always)]
+    pub fn try_put_no_drop<T>(&self, value: T) -> Result<&mut T, T> {
+        self.emplace_no_drop().try_value(value)
+    }
+
+    /// Room for a `T`, to initialise in place; it is never dropped.
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate.
+    #[inline(always)]
+    pub fn uninit<T>(&self) -> &mut MaybeUninit<T> {
+        match emplace::uninit(self) {
+            Ok(slot) => slot,
+            Err(AllocError) => handle_alloc_error(core::alloc::Layout::new::<T>()),
+        }
+    }
+
+    /// Room for a `T`, or `None` if the arena cannot allocate.
+    #[inline(always)]
+    pub fn try_uninit<T>(&self) -> Option<&mut MaybeUninit<T>> {
+        emplace::uninit(self).ok()
+    }
+
+    /// Copies `slice` into the arena.
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate.
+    #[inline]
+    pub fn copy_slice<T: Copy>(&self, slice: &[T]) -> &mut [T] {
+        match self.try_copy_slice(slice) {
+            Some(copy) => copy,
+            None => handle_alloc_error(core::alloc::Layout::for_value(slice)),
+        }
+    }
+
+    /// Copies `slice` into the arena, or gives `None`.
+    #[inline]
+    pub fn try_copy_slice<T: Copy>(&self, slice: &[T]) -> Option<&mut [T]> {
+        let layout = core::alloc::Layout::for_value(slice);
+        let ptr = if layout.size() == 0 {
+            crate::arena::local::dangling(layout.align())
+        } else {
+            self.alloc.allocate(layout).ok()?.cast()
+        };
+        let ptr = ptr.cast::<T>().as_ptr();
+        // SAFETY: `ptr` is a fresh block for `slice.len()` items of `T` (or a
+        // well-aligned dangling pointer when they take no room); `T: Copy`
+        // makes the bitwise copy a valid copy.
+        unsafe {
+            core::ptr::copy_nonoverlapping(slice.as_ptr(), ptr, slice.len());
+            Some(core::slice::from_raw_parts_mut(ptr, slice.len()))
+        }
+    }
+
+    /// Copies `string` into the arena.
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate.
+    #[inline]
+    pub fn copy_str(&self, string: &str) -> &mut str {
+        match self.try_copy_str(string) {
+            Some(copy) => copy,
+            None => handle_alloc_error(core::alloc::Layout::for_value(string)),
+        }
+    }
+
+    /// Copies `string` into the arena, or gives `None`.
+    #[inline]
+    pub fn try_copy_str(&self, string: &str) -> Option<&mut str> {
+        let bytes = self.try_copy_slice(string.as_bytes())?;
+        // SAFETY: the bytes are a copy of a valid `str`.
+        Some(unsafe { core::str::from_utf8_unchecked_mut(bytes) })
+    }
+
+    /// A builder for values dropped when the `Blink` resets.
+    #[inline(always)]
+    pub fn emplace<T: 'static>(&self) -> Emplace<'_, A, T> {
+        Emplace::new(self, true)
+    }
+
+    /// A builder for values that are never dropped; they may borrow.
+    #[inline(always)]
+    pub fn emplace_no_drop<T>(&self) -> Emplace<'_, A, T> {
+        Emplace::new(self, false)
+    }
+
+    /// A builder for values dropped on reset, handed out as shared
+    /// references.
+    #[inline(always)]
+    pub fn emplace_shared<T: 'static>(&self) -> Emplace<'_, A, T, &T, &[T]> {
+        Emplace::new(self, true)
+    }
+
+    /// A builder for values dropped on reset that need not be `'static`.
+    ///
+    /// # Safety
+    ///
+    /// The `Drop` of these values must not reach memory that is freed before
+    /// the `Blink` resets or is dropped: neither values of this `Blink`
+    /// placed later, nor data that dies before it.
+    #[inline(always)]
+    pub unsafe fn emplace_unchecked<T>(&self) -> Emplace<'_, A, T> {
+        Emplace::new(self, true)
+    }
+
+    /// Runs `f` with a scope: a frame arena inside this `Blink`.
+    ///
+    /// When `f` returns or panics, every value placed in the scope is
+    /// dropped and the memory allocated in it is rewound. Values placed in
+    /// the scope may borrow anything that outlives the call, but nothing
+    /// placed in the scope can leave it.
+    ///
+    /// ```
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let input = String::from("a b c");
+    /// let count = blink.scope(|frame| {
+    ///     let words = frame.emplace().from_iter(input.split(' '));
+    ///     words.len()
+    /// });
+    /// assert_eq!(count, 3);
+    /// ```
+    ///
+    /// ```compile_fail
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let escaped = blink.scope(|frame| frame.put(1));
+    /// ```
+    pub fn scope<'b, R>(
+        &'b mut self,
+        f: impl for<'s> FnOnce(&mut BlinkScope<'b, 's, A>) -> R,
+    ) -> R {
+        scope::enter(self, f)
+    }
+}
+
+impl<A: BlinkAllocator> Drop for Blink<A> {
+    fn drop(&mut self) {
+        self.drop_all();
+    }
+}
+
+impl<A: BlinkAllocator + fmt::Debug> fmt::Debug for Blink<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Blink")
+            .field("alloc", &self.alloc)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A `Blink` that may move to another thread: it is emptied first, so no
+/// value of unknown `Send`-ness crosses.
+///
+/// ```
+/// use blink_alloc::{Blink, SendBlink};
+///
+/// let blink = Blink::new();
+/// blink.put(std::rc::Rc::new(1));
+/// let sendable = SendBlink::new(blink); // the Rc is dropped here
+/// std::thread::spawn(move || {
+///     let blink = sendable.into_inner();
+///     assert_eq!(*blink.put(2), 2);
+/// })
+/// .join()
+/// .unwrap();
+/// ```
+pub struct SendBlink<A: BlinkAllocator> {
+    blink: Blink<A>,
+}
+
+// SAFETY: a `SendBlink` holds an empty drop list (`new` resets the `Blink`),
+// so the only thing that moves is the allocator, which is `Send`.
+unsafe impl<A: BlinkAllocator + Send> Send for SendBlink<A> {}
+
+impl<A: BlinkAllocator> SendBlink<A> {
+    /// Resets `blink`, dropping its values, so that it can move.
+    pub fn new(mut blink: Blink<A>) -> Self {
+        blink.reset();
+        SendBlink { blink }
+    }
+
+    /// The `Blink`, empty.
+    pub fn into_inner(self) -> Blink<A> {
+        self.blink
+    }
+}

@@ -1,0 +1,222 @@
+//! Scopes: frame arenas nested inside one `Blink`.
+//!
+//! A scope records where the arena and the drop list stand when it opens;
+//! when it closes, normally or by unwinding, it drops what was placed since
+//! and rewinds the arena there. The borrow checker does the rest: opening a
+//! scope borrows the parent mutably, so the parent cannot allocate while it
+//! is open, and the scope's lifetime `'s` is chosen by the caller of the
+//! closure (higher-ranked), so nothing placed in it can escape.
+
+use core::{marker::PhantomData, mem::MaybeUninit};
+
+use super::{Blink, Emplace};
+use crate::{api::BlinkAllocator, arena::Checkpoint, drop_list::DropMark};
+
+/// A scope inside a [`Blink`], made by [`Blink::scope`] or
+/// [`BlinkScope::scope`].
+///
+/// Values placed in it live for the whole scope `'s`, not just for a borrow
+/// of the handle, so they stay usable inside nested scopes. Values placed
+/// with drop may borrow anything that outlives the parent, `'p`, but not the
+/// scope itself: their `Drop` runs when the scope closes.
+///
+/// ```
+/// let mut blink = blink_alloc::Blink::new();
+/// blink.scope(|outer| {
+///     let names = outer.put(vec!["x".to_string()]);
+///     outer.scope(|inner| {
+///         // Inner values may borrow outer ones.
+///         let first = inner.put(names[0].as_str());
+///         assert_eq!(*first, "x");
+///     });
+///     assert_eq!(names.len(), 1);
+/// });
+/// ```
+///
+/// The parent cannot allocate while a scope is open:
+///
+/// ```compile_fail
+/// let mut blink = blink_alloc::Blink::new();
+/// blink.scope(|outer| {
+///     outer.scope(|_inner| {
+///         outer.put(1);
+///     });
+/// });
+/// ```
+///
+/// A value with drop cannot borrow its own scope:
+///
+/// ```compile_fail
+/// let mut blink = blink_alloc::Blink::new();
+/// blink.scope(|frame| {
+///     let text = frame.put(String::from("x"));
+///     frame.put(vec![text.as_str()]);
+/// });
+/// ```
+pub struct BlinkScope<'p, 's, A: BlinkAllocator> {
+    blink: &'s Blink<A>,
+    /// `'p` is invariant: shrinking it to `'s` would let a value with drop
+    /// borrow its own scope. `&'s &'p ()` also states `'p: 's`.
+    marker: PhantomData<ScopeLifetimes<'p, 's>>,
+}
+
+/// Invariant in `'p`, covariant in `'s`, and implies `'p: 's`.
+type ScopeLifetimes<'p, 's> = (fn(&'p ()) -> &'p (), &'s &'p ());
+
+/// Where a scope opened.
+struct ScopeStart {
+    drops: DropMark,
+    arena: Checkpoint,
+}
+
+/// Closes a scope when dropped: on return and on unwind alike.
+struct CloseScope<'a, A: BlinkAllocator> {
+    blink: &'a Blink<A>,
+    start: ScopeStart,
+}
+
+impl<A: BlinkAllocator> Drop for CloseScope<'_, A> {
+    fn drop(&mut self) {
+        /// Rewinds even if a `Drop` panics.
+        struct Rewind<'a, A: BlinkAllocator>(&'a A, Checkpoint);
+        impl<A: BlinkAllocator> Drop for Rewind<'_, A> {
+            fn drop(&mut self) {
+                // SAFETY: the checkpoint was taken from this allocator when
+                // the scope opened; inner scopes have closed (they are
+                // nested calls), the parent could not allocate or reset
+                // (it is borrowed mutably), and the scope's values are
+                // unreachable now that its closure has ended.
+                unsafe { self.0.rewind(self.1) }
+            }
+        }
+        let _rewind = Rewind(&self.blink.alloc, self.start.arena);
+        // SAFETY: the values pushed since the mark are the scope's, which
+        // nothing can reach any more (see above).
+        unsafe { self.blink.drops.drop_until(self.start.drops) };
+    }
+}
+
+/// Opens a scope over `blink`, runs `f` in it, and closes it.
+pub(super) fn enter<'p, A, R>(
+    blink: &'p mut Blink<A>,
+    f: impl for<'s> FnOnce(&mut BlinkScope<'p, 's, A>) -> R,
+) -> R
+where
+    A: BlinkAllocator,
+{
+    let blink: &Blink<A> = blink;
+    let _close = CloseScope {
+        blink,
+        start: ScopeStart {
+            drops: blink.drops.mark(),
+            arena: blink.alloc.checkpoint(),
+        },
+    };
+    f(&mut BlinkScope {
+        blink,
+        marker: PhantomData,
+    })
+}
+
+impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
+    /// Opens a scope nested in this one.
+    pub fn scope<R>(&mut self, f: impl for<'n> FnOnce(&mut BlinkScope<'s, 'n, A>) -> R) -> R {
+        let blink = self.blink;
+        let _close = CloseScope {
+            blink,
+            start: ScopeStart {
+                drops: blink.drops.mark(),
+                arena: blink.alloc.checkpoint(),
+            },
+        };
+        f(&mut BlinkScope {
+            blink,
+            marker: PhantomData,
+        })
+    }
+
+    /// Places `value`; it is dropped when the scope closes.
+    #[inline(always)]
+    pub fn put<T: 'p>(&self, value: T) -> &'s mut T {
+        self.emplace().value(value)
+    }
+
+    /// Places `value`, or gives it back if the arena cannot allocate.
+    #[inline(always)]
+    pub fn try_put<T: 'p>(&self, value: T) -> Result<&'s mut T, T> {
+        self.emplace().try_value(value)
+    }
+
+    /// Places `value`; it is never dropped, and may borrow the scope.
+    #[inline(always)]
+    pub fn put_no_drop<T: 's>(&self, value: T) -> &'s mut T {
+        self.emplace_no_drop().value(value)
+    }
+
+    /// Places `value` without drop, or gives it back.
+    #[inline(always)]
+    pub fn try_put_no_drop<T: 's>(&self, value: T) -> Result<&'s mut T, T> {
+        self.emplace_no_drop().try_value(value)
+    }
+
+    /// Room for a `T`, to initialise in place; it is never dropped.
+    #[inline(always)]
+    pub fn uninit<T: 's>(&self) -> &'s mut MaybeUninit<T> {
+        self.blink.uninit()
+    }
+
+    /// Room for a `T`, or `None`.
+    #[inline(always)]
+    pub fn try_uninit<T: 's>(&self) -> Option<&'s mut MaybeUninit<T>> {
+        self.blink.try_uninit()
+    }
+
+    /// Copies `slice` into the scope.
+    #[inline]
+    pub fn copy_slice<T: Copy + 's>(&self, slice: &[T]) -> &'s mut [T] {
+        self.blink.copy_slice(slice)
+    }
+
+    /// Copies `slice` into the scope, or gives `None`.
+    #[inline]
+    pub fn try_copy_slice<T: Copy + 's>(&self, slice: &[T]) -> Option<&'s mut [T]> {
+        self.blink.try_copy_slice(slice)
+    }
+
+    /// Copies `string` into the scope.
+    #[inline]
+    pub fn copy_str(&self, string: &str) -> &'s mut str {
+        self.blink.copy_str(string)
+    }
+
+    /// Copies `string` into the scope, or gives `None`.
+    #[inline]
+    pub fn try_copy_str(&self, string: &str) -> Option<&'s mut str> {
+        self.blink.try_copy_str(string)
+    }
+
+    /// A builder for values dropped when the scope closes.
+    #[inline(always)]
+    pub fn emplace<T: 'p>(&self) -> Emplace<'s, A, T> {
+        Emplace::new(self.blink, true)
+    }
+
+    /// A builder for values never dropped; they may borrow the scope.
+    #[inline(always)]
+    pub fn emplace_no_drop<T: 's>(&self) -> Emplace<'s, A, T> {
+        Emplace::new(self.blink, false)
+    }
+
+    /// A builder for values dropped when the scope closes, handed out as
+    /// shared references.
+    #[inline(always)]
+    pub fn emplace_shared<T: 'p>(&self) -> Emplace<'s, A, T, &'s T, &'s [T]> {
+        Emplace::new(self.blink, true)
+    }
+
+    /// The allocator, for collections that live in the scope.
+    #[inline]
+    pub fn allocator(&self) -> &'s A {
+        &self.blink.alloc
+    }
+}
