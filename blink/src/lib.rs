@@ -29,6 +29,7 @@
 //!   traits of those allocator-api2 versions as well as 0.2's.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(feature = "nightly", feature(allocator_api))]
+#![cfg_attr(feature = "nightly", doc(test(attr(feature(allocator_api)))))]
 #![warn(missing_docs)]
 
 #[cfg(feature = "alloc")]
@@ -50,3 +51,8 @@ pub use self::{
     blink::{Blink, BlinkScope, CoerceFromMut, Emplace, IteratorExt, SendBlink},
     local::BlinkAlloc,
 };
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
