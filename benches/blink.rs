@@ -200,7 +200,11 @@ fn copy_str(c: &mut Criterion) {
 /// whose hint is useless (`filter`).
 fn from_iter(c: &mut Criterion) {
     for exact in [true, false] {
-        let name = if exact { "from_iter exact" } else { "from_iter filter" };
+        let name = if exact {
+            "from_iter exact"
+        } else {
+            "from_iter filter"
+        };
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Elements(N as u64));
         let keep = move |x: &u64| exact || *x != u64::MAX;

@@ -20,7 +20,9 @@ use crate::arena::Checkpoint;
 ///   resize to a smaller size with an alignment that `ptr` already satisfies
 ///   never fails and never moves the block;
 /// - `rewind` either does nothing or frees exactly the blocks allocated
-///   after the checkpoint.
+///   after the checkpoint;
+/// - `allocate_at` returns `true` only if it allocated a block for `layout`
+///   at `ptr`, as `allocate` would have.
 pub unsafe trait BlinkAllocator {
     /// Allocates a block for `layout`.
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError>;
@@ -57,6 +59,17 @@ pub unsafe trait BlinkAllocator {
 
     /// Frees every block at once.
     fn reset(&mut self);
+
+    /// Allocates `layout` at exactly `ptr` if the next block would start
+    /// there, and says whether it did. Lets `Blink` lay values of one type
+    /// back to back under a single drop header.
+    ///
+    /// The default never does.
+    #[inline(always)]
+    fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
+        let _ = (ptr, layout);
+        false
+    }
 
     /// Marks the current position, for [`rewind`](Self::rewind).
     ///
@@ -116,6 +129,11 @@ unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &A {
 
     #[inline(always)]
     fn reset(&mut self) {}
+
+    #[inline(always)]
+    fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
+        A::allocate_at(self, ptr, layout)
+    }
 }
 
 /// A unique reference does everything the arena does, reset included.
@@ -151,6 +169,11 @@ unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &mut A {
     #[inline(always)]
     fn reset(&mut self) {
         A::reset(self)
+    }
+
+    #[inline(always)]
+    fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
+        A::allocate_at(self, ptr, layout)
     }
 
     #[inline(always)]

@@ -333,6 +333,11 @@ unsafe impl<A: Allocator> BlinkAllocator for BlinkAlloc<A> {
         BlinkAlloc::reset(self)
     }
 
+    #[inline(always)]
+    fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
+        self.arena.alloc_at(ptr, layout)
+    }
+
     #[inline]
     fn checkpoint(&self) -> Checkpoint {
         BlinkAlloc::checkpoint(self)

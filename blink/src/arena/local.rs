@@ -91,6 +91,20 @@ impl<A: Allocator> LocalArena<A> {
         Some(unsafe { NonNull::new_unchecked(ptr) })
     }
 
+    /// Allocates `layout` at `ptr` if the cursor is there, `ptr` is aligned
+    /// and the chunk has room; says whether it did.
+    #[inline(always)]
+    pub(crate) fn alloc_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
+        let cursor = self.cursor.get();
+        let fits = cursor.addr() == ptr.addr().get()
+            && ptr.addr().get() & (layout.align() - 1) == 0
+            && layout.size() <= self.end.get() - cursor.addr();
+        if fits {
+            self.cursor.set(cursor.wrapping_add(layout.size()));
+        }
+        fits
+    }
+
     #[cold]
     #[inline(never)]
     fn alloc_slow(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {

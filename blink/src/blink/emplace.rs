@@ -88,6 +88,16 @@ where
     #[inline(always)]
     fn slot(&self) -> Result<Slot<T>, AllocError> {
         if self.dropped() {
+            // Right after a run of the same type: join it, no new header.
+            if let Some((header, end)) = self.blink.drops.run_end::<T>() {
+                if self.blink.alloc.allocate_at(end, Layout::new::<T>()) {
+                    return Ok(Slot {
+                        header: Some(header),
+                        joins_run: true,
+                        value: end.cast(),
+                    });
+                }
+            }
             let block = self.blink.alloc.allocate(Layout::new::<DropItem<T>>())?;
             let header = block.cast::<DropHeader>();
             let value = header
@@ -98,17 +108,20 @@ where
             let value = unsafe { NonNull::new_unchecked(value) }.cast();
             Ok(Slot {
                 header: Some(header),
+                joins_run: false,
                 value,
             })
         } else if size_of::<T>() == 0 {
             Ok(Slot {
                 header: None,
+                joins_run: false,
                 value: dangling(align_of::<T>()).cast(),
             })
         } else {
             let block = self.blink.alloc.allocate(Layout::new::<T>())?;
             Ok(Slot {
                 header: None,
+                joins_run: false,
                 value: block.cast(),
             })
         }
@@ -118,8 +131,8 @@ where
     #[inline(always)]
     fn release(&self, slot: Slot<T>) {
         let (ptr, size) = match slot.header {
-            Some(header) => (header.cast(), size_of::<DropItem<T>>()),
-            None => (slot.value.cast(), size_of::<T>()),
+            Some(header) if !slot.joins_run => (header.cast(), size_of::<DropItem<T>>()),
+            _ => (slot.value.cast(), size_of::<T>()),
         };
         if size != 0 {
             // SAFETY: the block came from this arena with this size and holds
@@ -133,11 +146,16 @@ where
     fn fill(&self, slot: Slot<T>, value: T) -> R {
         // SAFETY: the slot is fresh, aligned and large enough for a `T`.
         unsafe { slot.value.as_ptr().write(value) };
-        if let Some(header) = slot.header {
+        match slot.header {
+            // SAFETY: `slot` was reserved right after the run's last value,
+            // which is still its last: values placed meanwhile (by a `with`
+            // closure) went after the slot, so could not extend this run.
+            Some(header) if slot.joins_run => unsafe { self.blink.drops.extend_run(header) },
             // SAFETY: the block holds a header and one initialised `T` at
             // `value_offset`; it lives until the `Blink` resets, which drops
             // the list first.
-            unsafe { self.blink.drops.push::<T>(header, 1) };
+            Some(header) => unsafe { self.blink.drops.push::<T>(header, 1) },
+            None => {}
         }
         // SAFETY: the value is initialised and only this reference reaches
         // it until the `Blink` is reset, which needs `&mut` to it.
@@ -260,8 +278,10 @@ where
                 return Err((S::coerce(builder.finish()), item));
             }
         }
-        for item in iter.by_ref() {
-            if builder.len == builder.cap && builder.reserve(builder.cap.max(4)).is_err() {
+        // The iterator is not polled again once it returned `None`.
+        while builder.fill(&mut iter) {
+            let Some(item) = iter.next() else { break };
+            if builder.reserve(builder.cap.max(4)).is_err() {
                 return Err((S::coerce(builder.finish()), Some(item)));
             }
             builder.push(item);
@@ -296,6 +316,8 @@ struct DropItem<T> {
 /// Room for one value, with its drop header if it has one.
 struct Slot<T> {
     header: Option<NonNull<DropHeader>>,
+    /// The value extends the run of `header` instead of starting one.
+    joins_run: bool,
     value: NonNull<T>,
 }
 
@@ -382,6 +404,23 @@ impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
 
     fn first(&self) -> *mut T {
         self.block.as_ptr().wrapping_add(self.offset()).cast()
+    }
+
+    /// Moves items from `iter` until the block is full (`true`) or `iter`
+    /// is done (`false`).
+    #[inline(always)]
+    fn fill<I: Iterator<Item = T>>(&mut self, iter: &mut I) -> bool {
+        let first = self.first();
+        while self.len < self.cap {
+            let Some(item) = iter.next() else {
+                return false;
+            };
+            // SAFETY: `len < cap`, so slot `len` is inside the block (for a
+            // zero-sized `T` every slot is at a well-aligned address).
+            unsafe { first.add(self.len).write(item) };
+            self.len += 1;
+        }
+        true
     }
 
     /// Appends an item; the caller has checked `len < cap`.
