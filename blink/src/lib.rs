@@ -39,11 +39,21 @@ mod macros;
 
 mod api;
 mod arena;
+#[cfg(feature = "sync")]
+mod cache;
 mod local;
 mod oom;
+#[cfg(feature = "sync")]
+mod sync;
 
 pub use self::{
     api::BlinkAllocator,
     arena::{Checkpoint, Stats},
     local::BlinkAlloc,
+};
+
+#[cfg(feature = "sync")]
+pub use self::{
+    cache::BlinkAllocCache,
+    sync::{LocalBlinkAlloc, SyncBlinkAlloc},
 };
