@@ -55,7 +55,7 @@ use crate::{
 ///
 /// The compiler rejects a reset while a local view lives:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0502
 /// let mut shared = blink_alloc::SyncBlinkAlloc::new();
 /// let local = shared.local();
 /// shared.reset();
@@ -64,7 +64,7 @@ use crate::{
 ///
 /// or while any allocation borrowed from the arena lives:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0502
 /// let mut shared = blink_alloc::SyncBlinkAlloc::new();
 /// let mut v = allocator_api2::vec::Vec::new_in(&shared);
 /// v.push(1u8);
@@ -74,11 +74,21 @@ use crate::{
 ///
 /// and so does a reset while another thread may still use the arena:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0502
 /// let mut shared = blink_alloc::SyncBlinkAlloc::new();
 /// std::thread::scope(|s| {
 ///     s.spawn(|| shared.allocate(core::alloc::Layout::new::<u64>()));
 ///     shared.reset();
+/// });
+/// ```
+///
+/// A [`BlinkAlloc`](crate::BlinkAlloc) is not `Sync`: it cannot be shared
+/// between threads (this is what `SyncBlinkAlloc` is for):
+///
+/// ```compile_fail,E0277
+/// let blink = blink_alloc::BlinkAlloc::new();
+/// std::thread::scope(|s| {
+///     s.spawn(|| blink.allocate(core::alloc::Layout::new::<u64>()));
 /// });
 /// ```
 pub struct SyncBlinkAlloc<A: Allocator = Global> {
@@ -366,13 +376,14 @@ impl_allocator_for_ref!(SyncBlinkAlloc<A>);
 /// them with a plain cursor, exactly like [`BlinkAlloc`](crate::BlinkAlloc):
 /// no atomic operation on the fast path. Its allocations live until the
 /// shared arena is reset, which the borrow checker only allows after every
-/// view is gone. [`reset`](Self::reset) rewinds the view and reuses its own
-/// blocks; the memory goes back to the system when the shared arena resets.
+/// view is gone (dropping the view does not free them).
+/// [`reset`](Self::reset) rewinds the view and reuses its own blocks; the
+/// memory goes back to the system when the shared arena resets.
 ///
 /// A view is `Send` (when `A: Send + Sync`), so it can move to the thread
 /// that uses it, but never `Sync`:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// fn is_sync<T: Sync>(_: &T) {}
 /// let shared = blink_alloc::SyncBlinkAlloc::new();
 /// is_sync(&shared.local());
@@ -508,9 +519,13 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
     }
 }
 
+/// Dropping a view leaves its blocks where they are, in the shared arena:
+/// blocks it handed out stay valid until the shared arena is reset.
 impl<A: Allocator> Drop for LocalBlinkAlloc<'_, A> {
     fn drop(&mut self) {
-        self.reset_final();
+        // The chunks are blocks of the shared arena, which frees them at its
+        // reset; the view's chunk list holds nothing else to free.
+        self.publish_size();
     }
 }
 
