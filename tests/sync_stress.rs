@@ -21,7 +21,7 @@ struct Block {
     tag: u8,
 }
 
-// SAFETY (test): the blocks are only read after the threads that wrote them
+// SAFETY: (test) the blocks are only read after the threads that wrote them
 // joined; a `Block` is just a record of where they are.
 unsafe impl Send for Block {}
 
