@@ -42,6 +42,8 @@ mod arena;
 #[cfg(feature = "sync")]
 mod cache;
 mod local;
+#[cfg(all(test, loom, feature = "sync"))]
+mod loom_models;
 mod oom;
 #[cfg(feature = "sync")]
 mod sync;
