@@ -88,9 +88,12 @@ impl ChunkHeader {
         unsafe { ptr::addr_of_mut!((*chunk.as_ptr()).next).write(next) }
     }
 
-    /// Bytes behind the chunk's stored cursor.
+    /// Bytes behind the chunk's stored cursor. The shared arena's cursor may
+    /// pass the end of a full chunk; that counts as full.
     fn stored_used(chunk: NonNull<Self>) -> usize {
-        let cursor = Self::cursor(chunk).load(Ordering::Relaxed);
+        let cursor = Self::cursor(chunk)
+            .load(Ordering::Relaxed)
+            .min(Self::data_end(chunk).addr());
         cursor - Self::data_start(chunk).addr()
     }
 
