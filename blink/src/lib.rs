@@ -41,15 +41,27 @@ mod macros;
 mod api;
 mod arena;
 mod blink;
+#[cfg(feature = "sync")]
+mod cache;
 mod drop_list;
 mod local;
+#[cfg(all(test, loom, feature = "sync"))]
+mod loom_models;
 mod oom;
+#[cfg(feature = "sync")]
+mod sync;
 
 pub use self::{
     api::BlinkAllocator,
     arena::{Checkpoint, Stats},
     blink::{Blink, BlinkScope, CoerceFromMut, Emplace, IteratorExt, SendBlink},
     local::BlinkAlloc,
+};
+
+#[cfg(feature = "sync")]
+pub use self::{
+    cache::BlinkAllocCache,
+    sync::{LocalBlinkAlloc, SyncBlinkAlloc},
 };
 
 /// The README's examples, compiled and run as doc tests.

@@ -16,10 +16,12 @@ use core::{
     cell::Cell,
     mem::{align_of, size_of},
     ptr::{self, NonNull},
-    sync::atomic::{AtomicUsize, Ordering},
+    sync::atomic::Ordering,
 };
 
 use allocator_api2::alloc::{AllocError, Allocator};
+
+use super::shim::AtomicUsize;
 
 /// Header at the start of every chunk.
 #[repr(C, align(16))]
@@ -86,9 +88,12 @@ impl ChunkHeader {
         unsafe { ptr::addr_of_mut!((*chunk.as_ptr()).next).write(next) }
     }
 
-    /// Bytes behind the chunk's stored cursor.
+    /// Bytes behind the chunk's stored cursor. The shared arena's cursor may
+    /// pass the end of a full chunk; that counts as full.
     fn stored_used(chunk: NonNull<Self>) -> usize {
-        let cursor = Self::cursor(chunk).load(Ordering::Relaxed);
+        let cursor = Self::cursor(chunk)
+            .load(Ordering::Relaxed)
+            .min(Self::data_end(chunk).addr());
         cursor - Self::data_start(chunk).addr()
     }
 
@@ -121,6 +126,10 @@ pub(crate) struct ChunkConfig {
     pub(crate) max_chunk_size: usize,
     /// Most bytes the arena may hold from the base allocator.
     pub(crate) limit: usize,
+    /// Whether a reset keeps every chunk, rewound, to reuse in order (for
+    /// arenas whose chunks are blocks of another arena, which cannot take
+    /// them back), rather than keeping one chunk sized for the cycle.
+    pub(crate) keep_all: bool,
 }
 
 impl ChunkConfig {
@@ -129,6 +138,7 @@ impl ChunkConfig {
             min_chunk_size,
             max_chunk_size: DEFAULT_MAX_CHUNK_SIZE,
             limit: usize::MAX,
+            keep_all: false,
         }
     }
 }
@@ -308,7 +318,9 @@ impl<A: Allocator> ChunkList<A> {
         let keep = largest.filter(|&chunk| ChunkHeader::size(chunk) - HEADER_SIZE >= used);
         // Room for the padding the same work may need in one chunk.
         let merged = used.saturating_add(used / 8).saturating_add(HEADER_SIZE);
-        if let Some(chunk) = keep {
+        if self.config.keep_all {
+            self.chunks().for_each(ChunkHeader::rewind);
+        } else if let Some(chunk) = keep {
             self.free_all_but(Some(chunk));
             ChunkHeader::set_next(chunk, None);
             self.first.set(Some(chunk));

@@ -1,0 +1,277 @@
+//! The shared arena: an atomic cursor over the chunk list.
+//!
+//! The chunk list is the same [`ChunkList`] the local arena uses; here it is
+//! only touched under `lock` (or through `&mut self`). What other threads
+//! read without the lock is:
+//!
+//! - `current`, the chunk being bumped, published with `Release` after its
+//!   header is written and loaded with `Acquire`;
+//! - that chunk's `size`, written once before the chunk is published;
+//! - that chunk's `cursor`, an atomic that one compare-and-swap moves
+//!   forward to reserve a block (the fast path).
+//!
+//! When the current chunk is full, a thread takes the lock, *re-checks* the
+//! current chunk (another thread may have replaced it while this one waited),
+//! and only then asks the chunk list for the next chunk, reserves its block
+//! in it, and publishes it. So under contention one chunk is added per miss,
+//! not one per waiting thread.
+//!
+//! Chunks are freed only by `reset`, `reset_final` and drop, which need
+//! `&mut self` (or the caller's promise that no other thread uses the arena,
+//! for `reset_unchecked`). A thread that loaded an older chunk pointer may
+//! still reserve from that chunk's leftover room; that is harmless, since
+//! its cursor is the only authority over its bytes.
+
+use core::{
+    alloc::Layout,
+    ptr::{self, NonNull},
+    sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release},
+};
+
+use allocator_api2::alloc::{AllocError, Allocator};
+
+use super::{
+    chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats},
+    local::dangling,
+    shim::{const_unless_loom, lock, AtomicPtr, Mutex},
+};
+
+pub(crate) struct SyncArena<A: Allocator> {
+    /// The chunk being bumped; null before the first chunk.
+    current: AtomicPtr<ChunkHeader>,
+    /// Held to change the chunk list.
+    lock: Mutex<()>,
+    /// Only touched under `lock` or through `&mut self`, except `alloc`
+    /// (shared, since `A: Sync` where the arena is shared) and `config`
+    /// (immutable behind `&self`).
+    chunks: ChunkList<A>,
+}
+
+// SAFETY: the arena owns its chunks and its base allocator; no pointer into
+// them is kept by any other value that outlives a move (blocks borrow the
+// arena), so moving it moves all of it. Needs `A: Send` for the allocator.
+unsafe impl<A: Allocator + Send> Send for SyncArena<A> {}
+
+// SAFETY: through `&SyncArena`, the chunk list's `Cell`s and the chunks'
+// `next` links are only read or written while `lock` is held, so those
+// accesses never race; `config` is never written through `&self`. The base
+// allocator is used through `&A` by the lock holder and by `base()` callers
+// at once, which `A: Sync` allows; chunks are allocated and freed by
+// whichever thread holds the lock, which `A: Send` allows. Without the lock,
+// threads only read `current` (atomic), the current chunk's `size` (written
+// before `current` publishes the chunk with `Release`, read after an
+// `Acquire` load of it, never written again while the chunk is in the list)
+// and its atomic `cursor`. Chunks are freed only through `&mut self` or
+// `reset_unchecked`, whose caller promises that no other thread uses the
+// arena. Blocks handed to different threads are disjoint (each is reserved
+// by a successful compare-and-swap on the cursor of its chunk), and bytes
+// given back at the tip (`Release`) are taken again with `Acquire`.
+unsafe impl<A: Allocator + Send + Sync> Sync for SyncArena<A> {}
+
+impl<A: Allocator> SyncArena<A> {
+    const_unless_loom! {
+        pub(crate) fn new(config: ChunkConfig, alloc: A) -> Self {
+            SyncArena {
+                current: AtomicPtr::new(ptr::null_mut()),
+                lock: Mutex::new(()),
+                chunks: ChunkList::new(config, alloc),
+            }
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn base(&self) -> &A {
+        &self.chunks.alloc
+    }
+
+    pub(crate) fn config_mut(&mut self) -> &mut ChunkConfig {
+        &mut self.chunks.config
+    }
+
+    /// Reserves a block for `layout`. Never fails for a zero-sized layout.
+    #[inline(always)]
+    pub(crate) fn alloc(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        if let Some(chunk) = NonNull::new(self.current.load(Acquire)) {
+            if let Some(ptr) = reserve(chunk, layout) {
+                return Ok(ptr);
+            }
+        }
+        self.alloc_slow(layout)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        if layout.size() == 0 {
+            return Ok(dangling(layout.align()));
+        }
+        let _guard = lock(&self.lock);
+        // Re-check: while this thread waited, another may have added a chunk
+        // with room for this block.
+        if let Some(chunk) = NonNull::new(self.current.load(Acquire)) {
+            if let Some(ptr) = reserve(chunk, layout) {
+                return Ok(ptr);
+            }
+        }
+        let chunk = self.chunks.advance(layout)?;
+        // The chunk is not published yet, so no other thread bumps it, and
+        // `advance` promises room for `layout`: this reservation succeeds.
+        let ptr = reserve(chunk, layout).ok_or(AllocError)?;
+        // Publish the chunk with its header (written by `advance`).
+        self.current.store(chunk.as_ptr(), Release);
+        Ok(ptr)
+    }
+
+    /// The current chunk, if `[ptr, ptr + size)` lies in it.
+    #[inline(always)]
+    fn current_holding(&self, ptr: NonNull<u8>, size: usize) -> Option<NonNull<ChunkHeader>> {
+        let chunk = NonNull::new(self.current.load(Acquire))?;
+        let start = ChunkHeader::data_start(chunk).addr();
+        let end = ChunkHeader::data_end(chunk).addr();
+        let addr = ptr.addr().get();
+        (addr >= start && addr <= end && size <= end - addr).then_some(chunk)
+    }
+
+    /// Resizes a block: in place at the tip of the current chunk when it
+    /// stays aligned, in place for any shrink that stays aligned, otherwise
+    /// by moving it.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this arena allocated with `old`.
+    #[inline]
+    pub(crate) unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<u8>, AllocError> {
+        if ptr.addr().get() & (new.align() - 1) == 0 {
+            if old.size() != 0 {
+                if let Some(chunk) = self.current_holding(ptr, old.size()) {
+                    let start = ChunkHeader::data_start(chunk);
+                    let end = ChunkHeader::data_end(chunk).addr();
+                    let addr = ptr.addr().get();
+                    // `addr` is in the chunk, so these do not overflow.
+                    if new.size() <= end - addr {
+                        // The block is the tip iff the cursor sits at its end;
+                        // then nothing after it is reserved and its bytes up to
+                        // `addr + new.size()` are free or its own.
+                        let moved = ChunkHeader::cursor(chunk).compare_exchange(
+                            addr + old.size(),
+                            addr + new.size(),
+                            AcqRel,
+                            Relaxed,
+                        );
+                        if moved.is_ok() {
+                            // Rebuild from the chunk so the block carries the
+                            // whole chunk's provenance.
+                            let block = start.wrapping_add(addr - start.addr());
+                            // SAFETY: the address of `ptr`, which is non-null.
+                            return Ok(unsafe { NonNull::new_unchecked(block) });
+                        }
+                    }
+                }
+            }
+            if new.size() <= old.size() {
+                return Ok(ptr);
+            }
+        }
+        let moved = self.alloc(new)?;
+        // SAFETY: `ptr` is live for `old.size()` bytes (caller), `moved` is a
+        // fresh block of `new.size()` bytes disjoint from every live block.
+        unsafe {
+            ptr::copy_nonoverlapping(ptr.as_ptr(), moved.as_ptr(), old.size().min(new.size()));
+        }
+        Ok(moved)
+    }
+
+    /// Gives the block back if it is the tip of the current chunk; otherwise
+    /// its memory comes back at the next reset.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this arena of `size` bytes.
+    #[inline]
+    pub(crate) unsafe fn dealloc(&self, ptr: NonNull<u8>, size: usize) {
+        if size == 0 {
+            return;
+        }
+        if let Some(chunk) = self.current_holding(ptr, size) {
+            let addr = ptr.addr().get();
+            // `Release`: the next thread that reserves these bytes (with
+            // `Acquire`) sees every write this one made to them.
+            let _ =
+                ChunkHeader::cursor(chunk).compare_exchange(addr + size, addr, Release, Relaxed);
+        }
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        let _guard = lock(&self.lock);
+        self.stats_locked()
+    }
+
+    /// Statistics; the caller holds the lock or `&mut self`.
+    fn stats_locked(&self) -> Stats {
+        let cursor = self
+            .chunks
+            .current()
+            .map_or(0, |chunk| ChunkHeader::cursor(chunk).load(Relaxed));
+        self.chunks.stats(cursor)
+    }
+
+    /// Frees every block; keeps one chunk for the next cycle.
+    ///
+    /// # Safety
+    ///
+    /// No block of this arena may be used again, and no other thread may
+    /// use the arena during this call; later uses must happen after it.
+    pub(crate) unsafe fn reset(&self) {
+        let _guard = lock(&self.lock);
+        let used = self.stats_locked().used_bytes;
+        let kept = self.chunks.reset(used);
+        let kept = kept.map_or(ptr::null_mut(), NonNull::as_ptr);
+        self.current.store(kept, Release);
+    }
+
+    /// Frees every block and returns every chunk to the base allocator.
+    ///
+    /// # Safety
+    ///
+    /// As [`reset`](Self::reset).
+    pub(crate) unsafe fn reset_final(&self) {
+        let _guard = lock(&self.lock);
+        self.chunks.free_all();
+        self.current.store(ptr::null_mut(), Release);
+    }
+}
+
+/// Reserves a block for `layout` in `chunk` with one compare-and-swap on
+/// its cursor (more only when other threads win the race).
+#[inline(always)]
+fn reserve(chunk: NonNull<ChunkHeader>, layout: Layout) -> Option<NonNull<u8>> {
+    let cursor = ChunkHeader::cursor(chunk);
+    let start = ChunkHeader::data_start(chunk);
+    let end = ChunkHeader::data_end(chunk).addr();
+    let mut at = cursor.load(Relaxed);
+    loop {
+        // Invariant: start <= at <= end.
+        let pad = at.wrapping_neg() & (layout.align() - 1);
+        // `Layout` keeps `size + align - 1 <= isize::MAX` and `pad < align`,
+        // so this cannot overflow.
+        let need = pad + layout.size();
+        if need > end - at {
+            return None;
+        }
+        // `Acquire` on success: bytes given back at the tip by another
+        // thread (`Release`) are visible before they are written again.
+        match cursor.compare_exchange_weak(at, at + need, Acquire, Relaxed) {
+            Ok(_) => {
+                let block = start.wrapping_add(at + pad - start.addr());
+                // SAFETY: an address inside the chunk, which is non-null.
+                return Some(unsafe { NonNull::new_unchecked(block) });
+            }
+            Err(now) => at = now,
+        }
+    }
+}

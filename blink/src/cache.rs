@@ -1,0 +1,103 @@
+//! `BlinkAllocCache`: a pool of warm arenas for task-based work.
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use allocator_api2::alloc::{Allocator, Global};
+
+use crate::{
+    arena::shim::{const_unless_loom, lock, Mutex},
+    local::BlinkAlloc,
+};
+
+/// A pool of warm [`BlinkAlloc`]s that many threads take from and give back
+/// to.
+///
+/// A task [`pop`](Self::pop)s an arena (or makes a new one when the pool is
+/// empty), allocates from it with no synchronization at all, and
+/// [`push`](Self::push)es it back when done; `push` resets the arena, which
+/// keeps one chunk large enough for what the task used, so a pool that has
+/// warmed up stops calling the base allocator. Dropping the pool frees every
+/// arena it holds.
+///
+/// The pool is a `Mutex<Vec<BlinkAlloc<A>>>`: `pop` and `push` each take the
+/// lock for one `Vec` push or pop (the reset in `push` runs before the lock is
+/// taken). That is simple and honest rather than lock-free; it is meant to be
+/// used once per task, not once per allocation. `pop` returns the most
+/// recently pushed arena, whose memory is the most likely to be in cache.
+///
+/// `BlinkAllocCache<A>` is `Send + Sync` when `A` is `Send`.
+///
+/// ```
+/// use allocator_api2::vec::Vec;
+/// use blink_alloc::BlinkAllocCache;
+///
+/// let cache = BlinkAllocCache::new();
+/// std::thread::scope(|s| {
+///     for task in 0..8u32 {
+///         let cache = &cache;
+///         s.spawn(move || {
+///             let blink = cache.pop().unwrap_or_default();
+///             let mut v = Vec::new_in(&blink);
+///             v.extend(0..task);
+///             assert_eq!(v.len() as u32, task);
+///             drop(v);
+///             cache.push(blink);
+///         });
+///     }
+/// });
+/// assert!(cache.len() >= 1);
+/// ```
+pub struct BlinkAllocCache<A: Allocator = Global> {
+    arenas: Mutex<Vec<BlinkAlloc<A>>>,
+}
+
+impl<A: Allocator> BlinkAllocCache<A> {
+    const_unless_loom! {
+        /// An empty pool.
+        pub fn new() -> Self {
+            BlinkAllocCache {
+                arenas: Mutex::new(Vec::new()),
+            }
+        }
+    }
+
+    /// Takes an arena from the pool, the last one pushed; `None` when the
+    /// pool is empty.
+    #[inline]
+    pub fn pop(&self) -> Option<BlinkAlloc<A>> {
+        lock(&self.arenas).pop()
+    }
+
+    /// Resets `blink` (freeing all its allocations but keeping a chunk for
+    /// the next task) and puts it in the pool.
+    #[inline]
+    pub fn push(&self, mut blink: BlinkAlloc<A>) {
+        blink.reset();
+        lock(&self.arenas).push(blink);
+    }
+
+    /// How many arenas the pool holds.
+    pub fn len(&self) -> usize {
+        lock(&self.arenas).len()
+    }
+
+    /// Whether the pool holds no arena.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<A: Allocator> Default for BlinkAllocCache<A> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<A: Allocator> fmt::Debug for BlinkAllocCache<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlinkAllocCache")
+            .field("len", &self.len())
+            .finish()
+    }
+}

@@ -1,0 +1,180 @@
+//! loom models of every atomic protocol of the sync allocators.
+//!
+//! ```text
+//! RUSTFLAGS="--cfg loom" cargo test -p blink-alloc --features sync --release --lib loom
+//! ```
+//!
+//! Each model is a few threads doing a few operations, so that loom can
+//! explore every interleaving (bounded by `PREEMPTIONS`) in seconds.
+//! loom sees the atomics and the lock (routed through `arena::shim`); the
+//! models check what they protect: blocks are disjoint, bytes written are
+//! read back, and a chunk is added once per miss, not once per thread.
+
+use core::{alloc::Layout, ptr::NonNull};
+
+use loom::{sync::Arc, thread};
+
+use crate::{BlinkAlloc, BlinkAllocCache, SyncBlinkAlloc};
+
+const PREEMPTIONS: usize = 3;
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(PREEMPTIONS);
+    builder.check(f);
+}
+
+/// A written block, to check after the threads join.
+#[derive(Clone, Copy, Debug)]
+struct Block {
+    ptr: NonNull<u8>,
+    addr: usize,
+    size: usize,
+    tag: u8,
+}
+
+// SAFETY: a record of where a block is; it is read only after the thread
+// that wrote the block has joined.
+unsafe impl Send for Block {}
+
+fn alloc_and_fill(alloc: impl Fn(Layout) -> NonNull<[u8]>, size: usize, tag: u8) -> Block {
+    let block = alloc(Layout::from_size_align(size, 8).unwrap()).cast::<u8>();
+    // SAFETY: a fresh block of `size` bytes.
+    unsafe { block.as_ptr().write_bytes(tag, size) };
+    Block {
+        ptr: block,
+        addr: block.as_ptr().addr(),
+        size,
+        tag,
+    }
+}
+
+/// Blocks are disjoint and still hold their tags.
+fn check(shared: &SyncBlinkAlloc, mut blocks: Vec<Block>) {
+    blocks.sort_by_key(|b| b.addr);
+    for w in blocks.windows(2) {
+        assert!(w[0].addr + w[0].size <= w[1].addr, "overlap: {blocks:?}");
+    }
+    for b in &blocks {
+        // SAFETY: the block is live (the arena is not reset) and fully
+        // written by a thread that has joined.
+        let bytes = unsafe { core::slice::from_raw_parts(b.ptr.as_ptr(), b.size) };
+        assert!(bytes.iter().all(|&x| x == b.tag), "overwritten: {b:?}");
+    }
+    let _ = shared;
+}
+
+/// Two threads reserve from the same chunk: the compare-and-swap hands out
+/// disjoint blocks, and a tip free by one thread never gives away bytes the
+/// other one holds.
+#[test]
+fn loom_cursor_reservation() {
+    model(|| {
+        let shared = Arc::new(SyncBlinkAlloc::new());
+        // The first chunk exists before the threads start.
+        let first = alloc_and_fill(alloc_of(&shared), 8, 1);
+        let handles: Vec<_> = (0..2u8)
+            .map(|t| {
+                let shared = shared.clone();
+                thread::spawn(move || {
+                    let keep = alloc_and_fill(alloc_of(&shared), 8, 10 + t);
+                    // Allocate and free at the tip (given back only if no
+                    // other thread allocated after it).
+                    let tmp = shared.allocate(Layout::new::<u64>()).unwrap();
+                    // SAFETY: `tmp` is live, 8 bytes, never used again.
+                    unsafe { shared.deallocate(tmp.cast(), 8) };
+                    keep
+                })
+            })
+            .collect();
+        let mut blocks: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        blocks.push(first);
+        check(&shared, blocks);
+        assert_eq!(shared.stats().chunks, 1);
+    });
+}
+
+fn alloc_of(shared: &SyncBlinkAlloc) -> impl Fn(Layout) -> NonNull<[u8]> + '_ {
+    move |layout| shared.allocate(layout).unwrap()
+}
+
+/// Both threads miss the full chunk: one adds a chunk under the lock, the
+/// other re-checks after taking the lock and uses it. Exactly one chunk is
+/// added, and its header (published with `Release`) is seen whole.
+#[test]
+fn loom_chunk_hand_over() {
+    model(|| {
+        let shared = Arc::new(SyncBlinkAlloc::new());
+        // Fill most of the first (smallest, 512-byte) chunk.
+        let first = alloc_and_fill(alloc_of(&shared), 300, 1);
+        let handles: Vec<_> = (0..2u8)
+            .map(|t| {
+                let shared = shared.clone();
+                thread::spawn(move || alloc_and_fill(alloc_of(&shared), 300, 10 + t))
+            })
+            .collect();
+        let mut blocks: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        blocks.push(first);
+        check(&shared, blocks);
+        // The second chunk doubles to 1024 bytes: room for both blocks.
+        assert_eq!(shared.stats().chunks, 2, "{:?}", shared.stats());
+    });
+}
+
+/// Local views take their blocks from the shared arena at the same time as
+/// another thread allocates from it directly.
+#[test]
+fn loom_locals_take_blocks() {
+    model(|| {
+        let shared = Arc::new(SyncBlinkAlloc::new());
+        let viewer = {
+            let shared = shared.clone();
+            thread::spawn(move || {
+                let local = shared.local();
+                let a = alloc_and_fill(|l| local.allocate(l).unwrap(), 16, 7);
+                let b = alloc_and_fill(|l| local.allocate(l).unwrap(), 16, 8);
+                drop(local); // blocks stay valid until the shared reset
+                vec![a, b]
+            })
+        };
+        let direct = {
+            let shared = shared.clone();
+            thread::spawn(move || vec![alloc_and_fill(alloc_of(&shared), 100, 9)])
+        };
+        let mut blocks = viewer.join().unwrap();
+        blocks.extend(direct.join().unwrap());
+        check(&shared, blocks);
+    });
+}
+
+/// Two tasks pop (or make) an arena, use it, and push it back: no arena is
+/// lost or handed to both.
+#[test]
+fn loom_cache_pop_push() {
+    model(|| {
+        let cache = Arc::new(BlinkAllocCache::new());
+        cache.push(BlinkAlloc::new());
+        let handles: Vec<_> = (0..2u8)
+            .map(|t| {
+                let cache = cache.clone();
+                thread::spawn(move || {
+                    let blink = cache.pop().unwrap_or_default();
+                    let block = blink.allocate(Layout::new::<u64>()).unwrap();
+                    // SAFETY: a fresh block for a u64.
+                    unsafe { block.cast::<u64>().write(u64::from(t)) };
+                    // SAFETY: written just above.
+                    assert_eq!(unsafe { block.cast::<u64>().read() }, u64::from(t));
+                    cache.push(blink);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let n = cache.len();
+        assert!((1..=2).contains(&n), "{n} arenas");
+        while let Some(blink) = cache.pop() {
+            assert_eq!(blink.stats().used_bytes, 0, "push resets");
+        }
+    });
+}

@@ -1,0 +1,594 @@
+//! `SyncBlinkAlloc`, the arena many threads allocate from at once, and
+//! `LocalBlinkAlloc`, a thread's private view of it.
+
+use core::{alloc::Layout, fmt, ptr::NonNull};
+
+use allocator_api2::alloc::{AllocError, Allocator, Global};
+
+use crate::{
+    api::BlinkAllocator,
+    arena::{
+        chunk::{ChunkConfig, Stats},
+        local::LocalArena,
+        shim::{const_unless_loom, AtomicUsize},
+        sync::SyncArena,
+        Checkpoint,
+    },
+};
+
+/// An arena allocator that many threads allocate from at once.
+///
+/// Allocation is lock-free while the current chunk has room: one atomic
+/// load and one compare-and-swap on the chunk's cursor. A thread that finds
+/// the chunk full takes a lock, checks again whether another thread has
+/// already added a chunk, and only then adds one; so contention does not
+/// multiply the memory held.
+///
+/// For the fastest allocation, give each thread a [`LocalBlinkAlloc`] with
+/// [`local`](Self::local): it takes blocks from this arena and bumps through
+/// them with no atomic operation at all.
+///
+/// `&SyncBlinkAlloc` implements the allocator-api2 `Allocator` trait. Like
+/// every reset in this crate, [`reset`](Self::reset) takes `&mut self`, so it
+/// only runs after every thread, local view and collection that borrows the
+/// arena is gone. `SyncBlinkAlloc<A>` is `Send + Sync` when `A` is.
+///
+/// ```
+/// use allocator_api2::vec::Vec;
+/// use blink_alloc::SyncBlinkAlloc;
+///
+/// let mut shared = SyncBlinkAlloc::new();
+/// for _round in 0..2 {
+///     std::thread::scope(|s| {
+///         for t in 0..4u64 {
+///             let shared = &shared;
+///             s.spawn(move || {
+///                 let mut v = Vec::new_in(shared);
+///                 v.extend((0..100).map(|i| i * t));
+///                 assert_eq!(v[10], 10 * t);
+///             });
+///         }
+///     });
+///     shared.reset(); // every thread has joined: free it all at once
+/// }
+/// ```
+///
+/// The compiler rejects a reset while a local view lives:
+///
+/// ```compile_fail,E0502
+/// let mut shared = blink_alloc::SyncBlinkAlloc::new();
+/// let local = shared.local();
+/// shared.reset();
+/// drop(local);
+/// ```
+///
+/// or while any allocation borrowed from the arena lives:
+///
+/// ```compile_fail,E0502
+/// let mut shared = blink_alloc::SyncBlinkAlloc::new();
+/// let mut v = allocator_api2::vec::Vec::new_in(&shared);
+/// v.push(1u8);
+/// shared.reset();
+/// drop(v);
+/// ```
+///
+/// and so does a reset while another thread may still use the arena:
+///
+/// ```compile_fail,E0502
+/// let mut shared = blink_alloc::SyncBlinkAlloc::new();
+/// std::thread::scope(|s| {
+///     s.spawn(|| shared.allocate(core::alloc::Layout::new::<u64>()));
+///     shared.reset();
+/// });
+/// ```
+///
+/// A [`BlinkAlloc`](crate::BlinkAlloc) is not `Sync`: it cannot be shared
+/// between threads (this is what `SyncBlinkAlloc` is for):
+///
+/// ```compile_fail,E0277
+/// let blink = blink_alloc::BlinkAlloc::new();
+/// std::thread::scope(|s| {
+///     s.spawn(|| blink.allocate(core::alloc::Layout::new::<u64>()));
+/// });
+/// ```
+pub struct SyncBlinkAlloc<A: Allocator = Global> {
+    arena: SyncArena<A>,
+    /// Size hint for the first chunk of new local views.
+    max_local_alloc: AtomicUsize,
+}
+
+impl SyncBlinkAlloc<Global> {
+    const_unless_loom! {
+        /// An empty arena over the global allocator. Allocates nothing until
+        /// its first use.
+        pub fn new() -> Self {
+            Self::new_in(Global)
+        }
+    }
+
+    const_unless_loom! {
+        /// An empty arena over the global allocator whose chunks are at least
+        /// `chunk_size` bytes.
+        pub fn with_chunk_size(chunk_size: usize) -> Self {
+            Self::with_chunk_size_in(chunk_size, Global)
+        }
+    }
+}
+
+impl Default for SyncBlinkAlloc<Global> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<A: Allocator> SyncBlinkAlloc<A> {
+    const_unless_loom! {
+        /// An empty arena over `allocator`.
+        pub fn new_in(allocator: A) -> Self {
+            Self::with_chunk_size_in(0, allocator)
+        }
+    }
+
+    const_unless_loom! {
+        /// An empty arena over `allocator` whose chunks are at least
+        /// `chunk_size` bytes.
+        pub fn with_chunk_size_in(chunk_size: usize, allocator: A) -> Self {
+            SyncBlinkAlloc {
+                arena: SyncArena::new(ChunkConfig::new(chunk_size), allocator),
+                max_local_alloc: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    /// Caps the size that chunks grow to. A single request larger than the
+    /// cap still gets a chunk of its own.
+    pub fn max_chunk_size(mut self, max_chunk_size: usize) -> Self {
+        self.arena.config_mut().max_chunk_size = max_chunk_size;
+        self
+    }
+
+    /// Limits the bytes this arena may hold from the base allocator. A
+    /// request that would pass the limit fails with `AllocError`.
+    pub fn limit(mut self, bytes: usize) -> Self {
+        self.arena.config_mut().limit = bytes;
+        self
+    }
+
+    /// The base allocator.
+    #[inline]
+    pub fn inner(&self) -> &A {
+        self.arena.base()
+    }
+
+    /// Allocates a block for `layout`.
+    ///
+    /// The block is exactly `layout.size()` bytes and stays valid until it
+    /// is freed, the arena is reset, or the arena is dropped. Fails only when
+    /// the base allocator fails, a size computation overflows, or the
+    /// [limit](Self::limit) is reached; a zero-sized layout never fails.
+    #[inline(always)]
+    pub fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let ptr = self.arena.alloc(layout)?;
+        Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
+    }
+
+    /// Allocates a zero-filled block for `layout`.
+    #[inline(always)]
+    pub fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let ptr = self.arena.alloc(layout)?;
+        // SAFETY: `ptr` is a fresh block of `layout.size()` writable bytes.
+        unsafe { ptr.as_ptr().write_bytes(0, layout.size()) };
+        Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
+    }
+
+    /// Grows or shrinks a block.
+    ///
+    /// The last block of the current chunk grows and shrinks in place (if no
+    /// other thread allocated after it); any block shrinks in place when
+    /// `ptr` already satisfies the new alignment. Otherwise the block moves
+    /// and its first `min(old, new)` bytes are copied.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this arena allocated with `old_layout`
+    /// (or last resized to it). On success the old block must not be used
+    /// again, except through the returned pointer.
+    #[inline]
+    pub unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        let ptr = unsafe { self.arena.resize(ptr, old_layout, new_layout)? };
+        Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()))
+    }
+
+    /// Frees a block. The memory is reused at once if it is the last block
+    /// of the current chunk, otherwise at the next reset.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this arena of `size` bytes, and must
+    /// not be used again.
+    #[inline]
+    pub unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.arena.dealloc(ptr, size) }
+    }
+
+    /// A private view for one thread: it takes blocks from this arena and
+    /// bumps through them with no atomic operation. Its allocations live
+    /// until this arena is reset.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// std::thread::scope(|s| {
+    ///     for _ in 0..2 {
+    ///         s.spawn(|| {
+    ///             let local = shared.local();
+    ///             let block = local.allocate(Layout::new::<u64>()).unwrap();
+    ///             // SAFETY: a fresh block for a u64.
+    ///             unsafe { block.cast::<u64>().write(7) };
+    ///         });
+    ///     }
+    /// });
+    /// ```
+    #[inline]
+    pub fn local(&self) -> LocalBlinkAlloc<'_, A> {
+        let mut config = ChunkConfig::new(
+            self.max_local_alloc
+                .load(core::sync::atomic::Ordering::Relaxed),
+        );
+        config.keep_all = true;
+        LocalBlinkAlloc {
+            arena: LocalArena::new(config, self),
+        }
+    }
+
+    /// Raises the size of the first chunk of local views made from now on
+    /// to at least `max_local_alloc` bytes. Local views raise it themselves
+    /// when they are reset or dropped.
+    #[inline]
+    pub fn update_max_local_alloc(&self, max_local_alloc: usize) {
+        self.max_local_alloc
+            .fetch_max(max_local_alloc, core::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Frees every allocation and keeps one chunk large enough for all of
+    /// them (or every chunk, when they were more than the chunk size cap).
+    #[inline]
+    pub fn reset(&mut self) {
+        // SAFETY: `&mut self` proves that no allocation, local view or other
+        // thread borrows the arena.
+        unsafe { self.arena.reset() }
+    }
+
+    /// Frees every allocation and returns every chunk to the base allocator.
+    #[inline]
+    pub fn reset_final(&mut self) {
+        // SAFETY: as in `reset`.
+        unsafe { self.arena.reset_final() }
+    }
+
+    /// Like [`reset`](Self::reset), through a shared reference.
+    ///
+    /// # Safety
+    ///
+    /// No block allocated from this arena (directly, or through a local view)
+    /// may be used after this call, no other thread may use the arena during
+    /// the call, and every later use must happen after the call (for example
+    /// after a barrier or a join). No local view may be used after it.
+    #[inline]
+    pub unsafe fn reset_unchecked(&self) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.arena.reset() }
+    }
+
+    /// How much memory the arena holds and uses. Takes the lock that adding
+    /// a chunk takes.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let mut shared = blink_alloc::SyncBlinkAlloc::new();
+    /// shared.allocate(Layout::new::<[u64; 4]>()).unwrap();
+    /// assert_eq!(shared.stats().used_bytes, 32);
+    /// shared.reset();
+    /// assert_eq!(shared.stats().used_bytes, 0);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.arena.stats()
+    }
+
+    /// Frees every chunk and returns the base allocator.
+    pub fn into_inner(self) -> A {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `self` is consumed, so no block can be used again and no
+        // other thread holds it.
+        unsafe { this.arena.reset_final() };
+        // SAFETY: `this` is never used again nor dropped, so the allocator is
+        // moved out exactly once; the rest of the arena holds no chunk after
+        // `reset_final` (its lock and atomics are forgotten).
+        unsafe { core::ptr::read(this.arena.base()) }
+    }
+}
+
+impl<A: Allocator> Drop for SyncBlinkAlloc<A> {
+    fn drop(&mut self) {
+        self.reset_final();
+    }
+}
+
+impl<A: Allocator> fmt::Debug for SyncBlinkAlloc<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncBlinkAlloc")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+// SAFETY: blocks are valid and disjoint until reset or drop (see
+// `SyncArena`); reset and drop need `&mut SyncBlinkAlloc` or the value;
+// `resize` keeps its contents and never moves an aligned shrink; `rewind`
+// keeps the default (does nothing), since other threads may have allocated
+// after a checkpoint.
+unsafe impl<A: Allocator> BlinkAllocator for SyncBlinkAlloc<A> {
+    #[inline(always)]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        SyncBlinkAlloc::allocate(self, layout)
+    }
+
+    #[inline(always)]
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        SyncBlinkAlloc::allocate_zeroed(self, layout)
+    }
+
+    #[inline(always)]
+    unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        unsafe { SyncBlinkAlloc::resize(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline(always)]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { SyncBlinkAlloc::deallocate(self, ptr, size) }
+    }
+
+    #[inline]
+    fn reset(&mut self) {
+        SyncBlinkAlloc::reset(self)
+    }
+}
+
+impl_allocator_for_ref!(SyncBlinkAlloc<A>);
+
+/// A thread's private view of a [`SyncBlinkAlloc`].
+///
+/// It takes blocks from the shared arena (as its chunks) and bumps through
+/// them with a plain cursor, exactly like [`BlinkAlloc`](crate::BlinkAlloc):
+/// no atomic operation on the fast path. Its allocations live until the
+/// shared arena is reset, which the borrow checker only allows after every
+/// view is gone (dropping the view does not free them).
+/// [`reset`](Self::reset) rewinds the view and reuses its own blocks; the
+/// memory goes back to the system when the shared arena resets.
+///
+/// A view is `Send` (when `A: Send + Sync`), so it can move to the thread
+/// that uses it, but never `Sync`:
+///
+/// ```compile_fail,E0277
+/// fn is_sync<T: Sync>(_: &T) {}
+/// let shared = blink_alloc::SyncBlinkAlloc::new();
+/// is_sync(&shared.local());
+/// ```
+pub struct LocalBlinkAlloc<'a, A: Allocator = Global> {
+    arena: LocalArena<&'a SyncBlinkAlloc<A>>,
+}
+
+// SAFETY: a view owns its chunk list (nothing else points into its headers)
+// and its `Cell`s are never shared: the view is `!Sync`, so only the thread
+// that holds it touches them. The only other thing it holds is
+// `&'a SyncBlinkAlloc<A>`, which may be sent because `SyncBlinkAlloc<A>` is
+// `Sync` for `A: Send + Sync`.
+unsafe impl<A: Allocator + Send + Sync> Send for LocalBlinkAlloc<'_, A> {}
+
+impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
+    /// The shared arena this view takes its blocks from.
+    #[inline]
+    pub fn shared(&self) -> &'a SyncBlinkAlloc<A> {
+        self.arena.base()
+    }
+
+    /// Allocates a block for `layout`; see [`SyncBlinkAlloc::allocate`].
+    #[inline(always)]
+    pub fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let ptr = self.arena.alloc(layout)?;
+        Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
+    }
+
+    /// Allocates a zero-filled block for `layout`.
+    #[inline(always)]
+    pub fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let ptr = self.arena.alloc(layout)?;
+        // SAFETY: `ptr` is a fresh block of `layout.size()` writable bytes.
+        unsafe { ptr.as_ptr().write_bytes(0, layout.size()) };
+        Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
+    }
+
+    /// Grows or shrinks a block, as [`BlinkAlloc::resize`](crate::BlinkAlloc::resize).
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this view allocated with `old_layout`
+    /// (or last resized to it). On success the old block must not be used
+    /// again, except through the returned pointer.
+    #[inline(always)]
+    pub unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        let ptr = unsafe { self.arena.resize(ptr, old_layout, new_layout)? };
+        Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()))
+    }
+
+    /// Frees a block; the memory is reused at once if it is the last block.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live block of this view of `size` bytes, and must not
+    /// be used again.
+    #[inline(always)]
+    pub unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded from the caller; only the size is read.
+        unsafe {
+            self.arena
+                .dealloc(ptr, Layout::from_size_align_unchecked(size, 1))
+        }
+    }
+
+    /// Frees every allocation of this view and rewinds its blocks for reuse.
+    /// Also tells the shared arena how much this view used, so that later
+    /// views start with one block that large.
+    #[inline]
+    pub fn reset(&mut self) {
+        self.publish_size();
+        // SAFETY: `&mut self` proves no allocation borrows the view.
+        unsafe { self.arena.reset() }
+    }
+
+    /// Frees every allocation of this view and gives its blocks back to the
+    /// shared arena (which reuses the last one at once if it is its tip; the
+    /// rest comes back when the shared arena is reset).
+    #[inline]
+    pub fn reset_final(&mut self) {
+        self.publish_size();
+        // SAFETY: as in `reset`.
+        unsafe { self.arena.reset_final() }
+    }
+
+    /// Like [`reset`](Self::reset), through a shared reference.
+    ///
+    /// # Safety
+    ///
+    /// No block allocated from this view may be used after this call.
+    #[inline]
+    pub unsafe fn reset_unchecked(&self) {
+        self.publish_size();
+        // SAFETY: forwarded from the caller.
+        unsafe { self.arena.reset() }
+    }
+
+    /// Marks the current position, to [`rewind`](Self::rewind) to later.
+    #[inline]
+    pub fn checkpoint(&self) -> Checkpoint {
+        self.arena.checkpoint()
+    }
+
+    /// Frees every block allocated after `checkpoint`.
+    ///
+    /// # Safety
+    ///
+    /// `checkpoint` must come from this view, with no reset and no rewind to
+    /// an earlier checkpoint since, and no block allocated after it may be
+    /// used again.
+    #[inline]
+    pub unsafe fn rewind(&self, checkpoint: Checkpoint) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.arena.rewind(checkpoint) }
+    }
+
+    /// How much memory this view holds (as blocks of the shared arena) and
+    /// uses.
+    pub fn stats(&self) -> Stats {
+        self.arena.stats()
+    }
+
+    fn publish_size(&self) {
+        self.shared()
+            .update_max_local_alloc(self.arena.stats().allocated_bytes);
+    }
+}
+
+/// Dropping a view leaves its blocks where they are, in the shared arena:
+/// blocks it handed out stay valid until the shared arena is reset.
+impl<A: Allocator> Drop for LocalBlinkAlloc<'_, A> {
+    fn drop(&mut self) {
+        // The chunks are blocks of the shared arena, which frees them at its
+        // reset; the view's chunk list holds nothing else to free.
+        self.publish_size();
+    }
+}
+
+impl<A: Allocator> fmt::Debug for LocalBlinkAlloc<'_, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalBlinkAlloc")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+// SAFETY: the view is a `LocalArena`, as in `BlinkAlloc`: blocks are valid
+// and disjoint until freed, rewound past or reset, and reset and drop need
+// `&mut LocalBlinkAlloc` or the value. Its chunks are blocks of the shared
+// arena, which outlives `'a` and is not reset while the view borrows it.
+unsafe impl<A: Allocator> BlinkAllocator for LocalBlinkAlloc<'_, A> {
+    #[inline(always)]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        LocalBlinkAlloc::allocate(self, layout)
+    }
+
+    #[inline(always)]
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        LocalBlinkAlloc::allocate_zeroed(self, layout)
+    }
+
+    #[inline(always)]
+    unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        unsafe { LocalBlinkAlloc::resize(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline(always)]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { LocalBlinkAlloc::deallocate(self, ptr, size) }
+    }
+
+    #[inline]
+    fn reset(&mut self) {
+        LocalBlinkAlloc::reset(self)
+    }
+
+    #[inline(always)]
+    fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
+        self.arena.alloc_at(ptr, layout)
+    }
+
+    #[inline]
+    fn checkpoint(&self) -> Checkpoint {
+        LocalBlinkAlloc::checkpoint(self)
+    }
+
+    #[inline]
+    unsafe fn rewind(&self, checkpoint: Checkpoint) {
+        // SAFETY: forwarded from the caller.
+        unsafe { LocalBlinkAlloc::rewind(self, checkpoint) }
+    }
+}
+
+impl_allocator_for_ref!(LocalBlinkAlloc<'a, A>);
