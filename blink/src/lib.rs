@@ -23,6 +23,7 @@
 //! - `std` (default): implies `alloc`.
 //! - `alloc`: `Global` as the default base allocator and the constructors
 //!   that use it; allocation failures go to `handle_alloc_error`.
+//! - `derive` (default): `#[derive(BlinkPut)]` and `blink_scope!`.
 //! - `sync`: the thread-safe arena.
 //! - `nightly`: implements `core::alloc::Allocator` (needs a nightly compiler).
 //! - `allocator-api2-03`, `allocator-api2-04`: implement the `Allocator`
@@ -41,12 +42,23 @@ mod api;
 mod arena;
 mod blink;
 mod drop_list;
+#[cfg(feature = "std")]
+mod frame;
 mod local;
 mod oom;
+mod put;
 
 pub use self::{
     api::BlinkAllocator,
     arena::{Checkpoint, Stats},
     blink::{Blink, BlinkScope, CoerceFromMut, Emplace, IteratorExt, SendBlink},
     local::BlinkAlloc,
+    put::BlinkPut,
 };
+pub use allocator_api2::alloc::AllocError;
+
+#[cfg(feature = "std")]
+pub use self::frame::{frame, pooled_frames};
+
+#[cfg(feature = "derive")]
+pub use blink_alloc_derive::{blink_scope, BlinkPut};
