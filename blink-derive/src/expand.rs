@@ -293,10 +293,16 @@ fn arm(input: &Input, variant: &Variant, fallible: bool) -> TokenStream {
 /// The copy of one field.
 fn value(input: &Input, field: &Field, binding: &Ident, fallible: bool) -> TokenStream {
     let krate = &input.krate;
-    let span = field.ty.span();
+    let ty = field.ty;
+    let span = ty.span();
+    // `<FieldType as BlinkPut>` puts a missing impl's error on the field type.
     match (field.mode, fallible) {
-        (Mode::Put, false) => quote_spanned!(span=> #krate::BlinkPut::put_in(#binding, blink)),
-        (Mode::Put, true) => quote_spanned!(span=> #krate::BlinkPut::try_put_in(#binding, blink)?),
+        (Mode::Put, false) => {
+            quote_spanned!(span=> <#ty as #krate::BlinkPut<'__blink>>::put_in(#binding, blink))
+        }
+        (Mode::Put, true) => {
+            quote_spanned!(span=> <#ty as #krate::BlinkPut<'__blink>>::try_put_in(#binding, blink)?)
+        }
         (Mode::Clone, _) => quote_spanned!(span=> ::core::clone::Clone::clone(#binding)),
         (Mode::Skip, _) => quote_spanned!(span=> ::core::default::Default::default()),
     }

@@ -78,6 +78,11 @@ use crate::{api::BlinkAllocator, blink::Blink};
 /// Dropping a value of type `Output` must not access memory through any
 /// borrow (reference or pointer with a non-`'static` lifetime) held by the
 /// value, nor by values it owns.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be deep-copied into a `Blink`: it does not implement `BlinkPut`",
+    label = "no `BlinkPut` for this type",
+    note = "derive `BlinkPut` for it, or mark the field `#[blink(clone)]` (or `#[blink(skip)]`)"
+)]
 pub unsafe trait BlinkPut<'b> {
     /// `Self` with its arena lifetime set to `'b`.
     type Output: 'b;
