@@ -69,7 +69,11 @@ fn frames_stop_calling_the_base_allocator_after_the_first() {
     for _ in 0..if cfg!(miri) { 3 } else { 100 } {
         assert_eq!(frame_work(n), expected);
     }
-    assert_eq!(calls(), after_first, "a warm frame called the base allocator");
+    assert_eq!(
+        calls(),
+        after_first,
+        "a warm frame called the base allocator"
+    );
     assert_eq!(blink_scope!(|frame| frame.allocator().stats()), stats);
     assert!(stats.chunks >= 1);
 }

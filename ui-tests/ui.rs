@@ -22,7 +22,9 @@ fn ui() {
     if found != pinned {
         let version = pinned.split_whitespace().nth(1).unwrap_or("?");
         if std::env::var("BLINK_UI_TESTS").as_deref() == Ok("skip") {
-            eprintln!("SKIPPED ui tests: pinned to `{pinned}`, found `{found}` (BLINK_UI_TESTS=skip)");
+            eprintln!(
+                "SKIPPED ui tests: pinned to `{pinned}`, found `{found}` (BLINK_UI_TESTS=skip)"
+            );
             return;
         }
         panic!(
