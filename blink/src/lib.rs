@@ -23,6 +23,7 @@
 //! - `std` (default): implies `alloc`.
 //! - `alloc`: `Global` as the default base allocator and the constructors
 //!   that use it; allocation failures go to `handle_alloc_error`.
+//! - `derive` (default): `#[derive(BlinkPut)]` and `blink_scope!`.
 //! - `sync`: the thread-safe arena.
 //! - `nightly`: implements `core::alloc::Allocator` (needs a nightly compiler).
 //! - `allocator-api2-03`, `allocator-api2-04`: implement the `Allocator`
@@ -44,10 +45,13 @@ mod blink;
 #[cfg(feature = "sync")]
 mod cache;
 mod drop_list;
+#[cfg(feature = "std")]
+mod frame;
 mod local;
 #[cfg(all(test, loom, feature = "sync"))]
 mod loom_models;
 mod oom;
+mod put;
 #[cfg(feature = "sync")]
 mod sync;
 
@@ -56,7 +60,15 @@ pub use self::{
     arena::{Checkpoint, Stats},
     blink::{Blink, BlinkScope, CoerceFromMut, Emplace, IteratorExt, SendBlink},
     local::BlinkAlloc,
+    put::BlinkPut,
 };
+pub use allocator_api2::alloc::AllocError;
+
+#[cfg(feature = "std")]
+pub use self::frame::{frame, pooled_frames};
+
+#[cfg(feature = "derive")]
+pub use blink_alloc_derive::{blink_scope, BlinkPut};
 
 #[cfg(feature = "sync")]
 pub use self::{

@@ -2,7 +2,7 @@
 
 mod emplace;
 mod iter;
-mod scope;
+pub(crate) mod scope;
 
 use core::{fmt, mem::MaybeUninit};
 

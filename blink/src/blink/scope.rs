@@ -10,7 +10,9 @@
 use core::{marker::PhantomData, mem::MaybeUninit};
 
 use super::{Blink, Emplace};
-use crate::{api::BlinkAllocator, arena::Checkpoint, drop_list::DropMark};
+use allocator_api2::alloc::AllocError;
+
+use crate::{api::BlinkAllocator, arena::Checkpoint, drop_list::DropMark, put::BlinkPut};
 
 /// A scope inside a [`Blink`], made by [`Blink::scope`] or
 /// [`BlinkScope::scope`].
@@ -97,8 +99,12 @@ impl<A: BlinkAllocator> Drop for CloseScope<'_, A> {
 }
 
 /// Opens a scope over `blink`, runs `f` in it, and closes it.
-pub(super) fn enter<'p, A, R>(
-    blink: &'p mut Blink<A>,
+///
+/// `'p`, what values with drop may borrow, is any lifetime that outlives
+/// this call: they are dropped before it returns. `&mut` proves that nothing
+/// else allocates from or resets `blink` meanwhile.
+pub(crate) fn enter<'p, A, R>(
+    blink: &mut Blink<A>,
     f: impl for<'s> FnOnce(&mut BlinkScope<'p, 's, A>) -> R,
 ) -> R
 where
@@ -212,6 +218,30 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
     #[inline(always)]
     pub fn emplace_shared<T: 'p>(&self) -> Emplace<'s, A, T, &'s T, &'s [T]> {
         Emplace::new(self.blink, true)
+    }
+
+    /// Deep-copies `value` into the scope (see [`BlinkPut`]); values with
+    /// drop glue are dropped when the scope closes.
+    ///
+    #[cfg_attr(feature = "derive", doc = "```")]
+    #[cfg_attr(not(feature = "derive"), doc = "```ignore")]
+    /// let tokens: Vec<&str> = "let x = 1".split(' ').collect();
+    /// let count = blink_alloc::blink_scope!(|frame| {
+    ///     let copied: &[&str] = frame.copy_deep(&tokens.as_slice());
+    ///     copied.len()
+    /// });
+    /// assert_eq!(count, 4);
+    /// ```
+    #[inline]
+    pub fn copy_deep<T: BlinkPut<'s>>(&self, value: &T) -> T::Output {
+        value.put_in(self.blink)
+    }
+
+    /// Like [`copy_deep`](Self::copy_deep), or fails if the arena cannot
+    /// allocate.
+    #[inline]
+    pub fn try_copy_deep<T: BlinkPut<'s>>(&self, value: &T) -> Result<T::Output, AllocError> {
+        value.try_put_in(self.blink)
     }
 
     /// The allocator, for collections that live in the scope.

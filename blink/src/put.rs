@@ -1,0 +1,632 @@
+//! `BlinkPut`: deep-copy a value into a `Blink`, re-binding its arena
+//! lifetime.
+
+use core::{
+    cell::{Cell, RefCell},
+    marker::{PhantomData, PhantomPinned},
+    num,
+    time::Duration,
+};
+
+use allocator_api2::alloc::AllocError;
+
+use crate::{api::BlinkAllocator, blink::Blink};
+
+/// A deep copy into an arena that re-binds the arena lifetime.
+///
+/// `value.put_in(&blink)` returns [`Output`](Self::Output): the same type
+/// with its arena lifetime set to `blink`'s borrow `'b`. Borrowed data
+/// (`&str`, `&[T]`, `&T`, `&mut T`) is copied into `blink`; owned data
+/// (`String`, `Vec`, `Box`, ...) is cloned, element by element; `Copy` values
+/// are copied. So data built in a short-lived arena (a
+/// [`blink_scope!`](crate::blink_scope) frame) can be promoted into a
+/// longer-lived one before the frame resets, borrowed input can be copied in,
+/// and a long-lived arena can be compacted by copying what is live into a
+/// fresh one.
+///
+/// Derive it with `#[derive(BlinkPut)]` (feature `derive`): structs and enums
+/// with at most one lifetime (the arena lifetime) and type parameters, which
+/// map to their own `Output`. `#[blink(clone)]` on a field clones it,
+/// `#[blink(skip)]` sets it to `Default::default()`; both need a `'static`
+/// field type.
+///
+#[cfg_attr(feature = "derive", doc = "```")]
+#[cfg_attr(not(feature = "derive"), doc = "```ignore")]
+/// use blink_alloc::{blink_scope, Blink, BlinkPut};
+///
+/// #[derive(BlinkPut, Debug, PartialEq)]
+/// enum Expr<'a> {
+///     Name(&'a str),
+///     Call { callee: &'a str, args: &'a [Expr<'a>] },
+/// }
+///
+/// let program = Blink::new();
+/// let kept = blink_scope!(|frame| {
+///     // A temporary tree in the frame arena...
+///     let args = frame.emplace_no_drop().from_iter([Expr::Name("x"), Expr::Name("y")]);
+///     let call = Expr::Call { callee: frame.copy_str("max"), args };
+///     // ...promoted into `program` before the frame resets.
+///     call.put_in(&program)
+/// });
+/// assert_eq!(kept, Expr::Call { callee: "max", args: &[Expr::Name("x"), Expr::Name("y")] });
+/// ```
+///
+/// # Drop rule
+///
+/// A value copied into the arena behind a reference (`&T`, `&mut T`, `&[T]`)
+/// whose `Output` needs drop is registered for drop in `blink` and dropped
+/// when it resets; values without drop glue pay nothing. Registering a value
+/// that borrows the arena is where arenas go wrong: its `Drop` could read
+/// another arena value that was dropped before it (a `Cell` or `&mut` can
+/// point an early value at a later one). So the trait is `unsafe`, and every
+/// implementation promises that **dropping an `Output` never reads or writes
+/// through a borrow it holds**: it must stay sound to drop after every
+/// lifetime in `Output` has ended, as if each were `#[may_dangle]`. `String`,
+/// `Vec`, `Box`, references and the derived types keep the promise:
+///
+/// - the derive rejects a type that implements `Drop` (a conflicting-impl
+///   check, as pin-project does), so its drop glue is only its fields';
+/// - every field's `Output` is a `BlinkPut` output and keeps the promise, and
+///   `#[blink(clone)]` / `#[blink(skip)]` fields must be `'static`, so they
+///   hold no borrow that could dangle.
+///
+/// A type with a `Drop` that reads a borrow does not implement `BlinkPut`:
+/// put it with [`Blink::put_no_drop`] (never dropped) instead.
+///
+/// # Safety
+///
+/// Dropping a value of type `Output` must not access memory through any
+/// borrow (reference or pointer with a non-`'static` lifetime) held by the
+/// value, nor by values it owns.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be deep-copied into a `Blink`: it does not implement `BlinkPut`",
+    label = "no `BlinkPut` for this type",
+    note = "derive `BlinkPut` for it, or mark the field `#[blink(clone)]` (or `#[blink(skip)]`)"
+)]
+pub unsafe trait BlinkPut<'b> {
+    /// `Self` with its arena lifetime set to `'b`.
+    type Output: 'b;
+
+    /// Deep-copies `self` into `blink`.
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate.
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output;
+
+    /// Deep-copies `self` into `blink`, or fails if the arena cannot
+    /// allocate. What was placed before the failure stays in the arena
+    /// until it resets (and is dropped then).
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError>;
+}
+
+/// `Copy` types with no borrow: a copy is the whole job.
+macro_rules! impl_copy {
+    ($($ty:ty),* $(,)?) => {$(
+        // SAFETY: `Output` is `Self`, which has no drop glue (it is `Copy`)
+        // and holds no borrow.
+        unsafe impl<'b> BlinkPut<'b> for $ty {
+            type Output = $ty;
+            #[inline(always)]
+            fn put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> $ty {
+                *self
+            }
+            #[inline(always)]
+            fn try_put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> Result<$ty, AllocError> {
+                Ok(*self)
+            }
+        }
+    )*};
+}
+
+impl_copy!(
+    (),
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    num::NonZeroU8,
+    num::NonZeroU16,
+    num::NonZeroU32,
+    num::NonZeroU64,
+    num::NonZeroU128,
+    num::NonZeroUsize,
+    num::NonZeroI8,
+    num::NonZeroI16,
+    num::NonZeroI32,
+    num::NonZeroI64,
+    num::NonZeroI128,
+    num::NonZeroIsize,
+    Duration,
+    core::cmp::Ordering,
+    PhantomPinned,
+);
+
+// SAFETY: `PhantomData` has no drop glue and holds nothing.
+unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for PhantomData<T> {
+    type Output = PhantomData<T::Output>;
+    #[inline(always)]
+    fn put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> Self::Output {
+        PhantomData
+    }
+    #[inline(always)]
+    fn try_put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> Result<Self::Output, AllocError> {
+        Ok(PhantomData)
+    }
+}
+
+// SAFETY: `&str` has no drop glue.
+unsafe impl<'b> BlinkPut<'b> for &str {
+    type Output = &'b str;
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> &'b str {
+        blink.copy_str(self)
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Result<&'b str, AllocError> {
+        blink.try_copy_str(self).map(|s| &*s).ok_or(AllocError)
+    }
+}
+
+// SAFETY: `&mut str` has no drop glue.
+unsafe impl<'b> BlinkPut<'b> for &mut str {
+    type Output = &'b mut str;
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> &'b mut str {
+        blink.copy_str(self)
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<&'b mut str, AllocError> {
+        blink.try_copy_str(self).ok_or(AllocError)
+    }
+}
+
+/// Places `value` in `blink`, registered for drop if it needs it.
+#[inline(always)]
+#[allow(clippy::mut_from_ref)]
+fn place<'b, A: BlinkAllocator, T: BlinkPut<'b>>(
+    blink: &'b Blink<A>,
+    value: T::Output,
+) -> Result<&'b mut T::Output, AllocError> {
+    // SAFETY: `T: BlinkPut` promises that dropping a `T::Output` touches
+    // nothing through its borrows, so its `Drop` cannot reach arena values
+    // dropped before it nor data that died before the reset.
+    unsafe { blink.emplace_unchecked() }
+        .try_value(value)
+        .map_err(|_| AllocError)
+}
+
+/// Copies every item of `slice` into one slice of `blink`, registered for
+/// drop if the items need it.
+#[inline]
+#[allow(clippy::mut_from_ref)]
+fn place_slice<'b, A: BlinkAllocator, T: BlinkPut<'b>>(
+    blink: &'b Blink<A>,
+    slice: &[T],
+) -> &'b mut [T::Output] {
+    // SAFETY: as in `place`.
+    let emplace = unsafe { blink.emplace_unchecked::<T::Output>() };
+    emplace.from_iter(slice.iter().map(|item| item.put_in(blink)))
+}
+
+/// Like `place_slice`, stopping at the first failure.
+#[inline]
+#[allow(clippy::mut_from_ref)]
+fn try_place_slice<'b, A: BlinkAllocator, T: BlinkPut<'b>>(
+    blink: &'b Blink<A>,
+    slice: &[T],
+) -> Result<&'b mut [T::Output], AllocError> {
+    let mut failed = false;
+    let items = Shunt {
+        items: slice.iter(),
+        put: |item: &T| item.try_put_in(blink),
+        failed: &mut failed,
+    };
+    // SAFETY: as in `place`.
+    let emplace = unsafe { blink.emplace_unchecked::<T::Output>() };
+    let placed = emplace.try_from_iter(items).map_err(|_| AllocError)?;
+    if failed {
+        Err(AllocError)
+    } else {
+        Ok(placed)
+    }
+}
+
+/// Maps items by a fallible function and stops at the first error, keeping
+/// the item count as its size hint.
+struct Shunt<'f, I, F> {
+    items: I,
+    put: F,
+    failed: &'f mut bool,
+}
+
+impl<'f, 'x, T: 'x, O, I, F> Iterator for Shunt<'f, I, F>
+where
+    I: Iterator<Item = &'x T>,
+    F: FnMut(&'x T) -> Result<O, AllocError>,
+{
+    type Item = O;
+    #[inline]
+    fn next(&mut self) -> Option<O> {
+        if *self.failed {
+            return None;
+        }
+        match (self.put)(self.items.next()?) {
+            Ok(item) => Some(item),
+            Err(AllocError) => {
+                *self.failed = true;
+                None
+            }
+        }
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, self.items.size_hint().1)
+    }
+}
+
+// SAFETY: `&T` has no drop glue. The `T::Output` it points to is registered
+// for drop only because `T: BlinkPut` keeps the promise for it.
+unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &T {
+    type Output = &'b T::Output;
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        match place::<A, T>(blink, (**self).put_in(blink)) {
+            Ok(placed) => placed,
+            Err(AllocError) => crate::oom::handle_alloc_error(core::alloc::Layout::new::<T>()),
+        }
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError> {
+        Ok(place::<A, T>(blink, (**self).try_put_in(blink)?)?)
+    }
+}
+
+// SAFETY: as for `&T`.
+unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &mut T {
+    type Output = &'b mut T::Output;
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        match place::<A, T>(blink, (**self).put_in(blink)) {
+            Ok(placed) => placed,
+            Err(AllocError) => crate::oom::handle_alloc_error(core::alloc::Layout::new::<T>()),
+        }
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError> {
+        place::<A, T>(blink, (**self).try_put_in(blink)?)
+    }
+}
+
+// SAFETY: as for `&T`, for each item.
+unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &[T] {
+    type Output = &'b [T::Output];
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        place_slice(blink, self)
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError> {
+        Ok(try_place_slice(blink, self)?)
+    }
+}
+
+// SAFETY: as for `&T`, for each item.
+unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &mut [T] {
+    type Output = &'b mut [T::Output];
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        place_slice(blink, self)
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError> {
+        try_place_slice(blink, self)
+    }
+}
+
+// SAFETY: an `Option` drops only its `T::Output`, which keeps the promise.
+unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Option<T> {
+    type Output = Option<T::Output>;
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        self.as_ref().map(|value| value.put_in(blink))
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError> {
+        self.as_ref()
+            .map(|value| value.try_put_in(blink))
+            .transpose()
+    }
+}
+
+// SAFETY: a `Result` drops only a `T::Output` or an `E::Output`.
+unsafe impl<'b, T: BlinkPut<'b>, E: BlinkPut<'b>> BlinkPut<'b> for Result<T, E> {
+    type Output = Result<T::Output, E::Output>;
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        match self {
+            Ok(value) => Ok(value.put_in(blink)),
+            Err(error) => Err(error.put_in(blink)),
+        }
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError> {
+        Ok(match self {
+            Ok(value) => Ok(value.try_put_in(blink)?),
+            Err(error) => Err(error.try_put_in(blink)?),
+        })
+    }
+}
+
+macro_rules! impl_tuple {
+    ($($name:ident)+) => {
+        // SAFETY: a tuple drops only its items' outputs.
+        unsafe impl<'b, $($name: BlinkPut<'b>),+> BlinkPut<'b> for ($($name,)+) {
+            type Output = ($($name::Output,)+);
+            #[inline]
+            #[allow(non_snake_case)]
+            fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+                let ($($name,)+) = self;
+                ($($name.put_in(blink),)+)
+            }
+            #[inline]
+            #[allow(non_snake_case)]
+            fn try_put_in<A: BlinkAllocator>(
+                &self,
+                blink: &'b Blink<A>,
+            ) -> Result<Self::Output, AllocError> {
+                let ($($name,)+) = self;
+                Ok(($($name.try_put_in(blink)?,)+))
+            }
+        }
+    };
+}
+
+impl_tuple!(T0);
+impl_tuple!(T0 T1);
+impl_tuple!(T0 T1 T2);
+impl_tuple!(T0 T1 T2 T3);
+impl_tuple!(T0 T1 T2 T3 T4);
+impl_tuple!(T0 T1 T2 T3 T4 T5);
+impl_tuple!(T0 T1 T2 T3 T4 T5 T6);
+impl_tuple!(T0 T1 T2 T3 T4 T5 T6 T7);
+
+// SAFETY: an array drops only its items' outputs.
+unsafe impl<'b, T: BlinkPut<'b>, const N: usize> BlinkPut<'b> for [T; N] {
+    type Output = [T::Output; N];
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        core::array::from_fn(|i| self[i].put_in(blink))
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError> {
+        let mut failed = false;
+        let items: [Option<T::Output>; N] = core::array::from_fn(|i| {
+            if failed {
+                return None;
+            }
+            let item = self[i].try_put_in(blink).ok();
+            failed = item.is_none();
+            item
+        });
+        if failed {
+            return Err(AllocError);
+        }
+        Ok(items.map(|item| item.unwrap_or_else(|| unreachable!("no item failed"))))
+    }
+}
+
+// SAFETY: a `Cell` drops only its `T::Output`.
+unsafe impl<'b, T: Copy + BlinkPut<'b>> BlinkPut<'b> for Cell<T> {
+    type Output = Cell<T::Output>;
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        Cell::new(self.get().put_in(blink))
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError> {
+        Ok(Cell::new(self.get().try_put_in(blink)?))
+    }
+}
+
+// SAFETY: a `RefCell` drops only its `T::Output`.
+unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for RefCell<T> {
+    type Output = RefCell<T::Output>;
+    /// # Panics
+    ///
+    /// If the value is mutably borrowed.
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        RefCell::new(self.borrow().put_in(blink))
+    }
+    #[inline]
+    fn try_put_in<A: BlinkAllocator>(
+        &self,
+        blink: &'b Blink<A>,
+    ) -> Result<Self::Output, AllocError> {
+        Ok(RefCell::new(self.borrow().try_put_in(blink)?))
+    }
+}
+
+#[cfg(feature = "alloc")]
+mod owned {
+    use alloc::{
+        borrow::{Cow, ToOwned},
+        boxed::Box,
+        collections::{BTreeMap, BTreeSet, VecDeque},
+        rc::Rc,
+        string::String,
+        sync::Arc,
+        vec::Vec,
+    };
+
+    use super::*;
+
+    /// Owned `'static` types, by `Clone`.
+    macro_rules! impl_clone {
+        ($([$($params:tt)*] $ty:ty),* $(,)?) => {$(
+            // SAFETY: `Output` is `'static`, so it holds no borrow that could
+            // dangle when it is dropped.
+            unsafe impl<'b, $($params)*> BlinkPut<'b> for $ty {
+                type Output = $ty;
+                #[inline]
+                fn put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> $ty {
+                    self.clone()
+                }
+                #[inline]
+                fn try_put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> Result<$ty, AllocError> {
+                    Ok(self.clone())
+                }
+            }
+        )*};
+    }
+
+    impl_clone!(
+        [] String,
+        [] Box<str>,
+        [T: ?Sized + 'static] Rc<T>,
+        [T: ?Sized + 'static] Arc<T>,
+        [K: Clone + 'static, V: Clone + 'static] BTreeMap<K, V>,
+        [T: Clone + 'static] BTreeSet<T>,
+    );
+
+    #[cfg(feature = "std")]
+    impl_clone!(
+        [] std::ffi::CString,
+        [] std::ffi::OsString,
+        [] std::path::PathBuf,
+        [K: Clone + 'static, V: Clone + 'static, S: Clone + 'static] std::collections::HashMap<K, V, S>,
+        [T: Clone + 'static, S: Clone + 'static] std::collections::HashSet<T, S>,
+    );
+
+    // SAFETY: a `Box` drops its `T::Output` and frees heap memory, which is
+    // no borrow.
+    unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Box<T> {
+        type Output = Box<T::Output>;
+        #[inline]
+        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            Box::new((**self).put_in(blink))
+        }
+        #[inline]
+        fn try_put_in<A: BlinkAllocator>(
+            &self,
+            blink: &'b Blink<A>,
+        ) -> Result<Self::Output, AllocError> {
+            Ok(Box::new((**self).try_put_in(blink)?))
+        }
+    }
+
+    // SAFETY: as for `Box`.
+    unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Box<[T]> {
+        type Output = Box<[T::Output]>;
+        #[inline]
+        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            self.iter().map(|item| item.put_in(blink)).collect()
+        }
+        #[inline]
+        fn try_put_in<A: BlinkAllocator>(
+            &self,
+            blink: &'b Blink<A>,
+        ) -> Result<Self::Output, AllocError> {
+            self.iter().map(|item| item.try_put_in(blink)).collect()
+        }
+    }
+
+    // SAFETY: a `Vec` drops its items' outputs and frees heap memory.
+    unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Vec<T> {
+        type Output = Vec<T::Output>;
+        #[inline]
+        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            self.iter().map(|item| item.put_in(blink)).collect()
+        }
+        #[inline]
+        fn try_put_in<A: BlinkAllocator>(
+            &self,
+            blink: &'b Blink<A>,
+        ) -> Result<Self::Output, AllocError> {
+            self.iter().map(|item| item.try_put_in(blink)).collect()
+        }
+    }
+
+    // SAFETY: as for `Vec`.
+    unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for VecDeque<T> {
+        type Output = VecDeque<T::Output>;
+        #[inline]
+        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            self.iter().map(|item| item.put_in(blink)).collect()
+        }
+        #[inline]
+        fn try_put_in<A: BlinkAllocator>(
+            &self,
+            blink: &'b Blink<A>,
+        ) -> Result<Self::Output, AllocError> {
+            self.iter().map(|item| item.try_put_in(blink)).collect()
+        }
+    }
+
+    // SAFETY: a `Cow<str>` output is a `&str` (no drop glue) or a `String`
+    // (no borrow).
+    unsafe impl<'b> BlinkPut<'b> for Cow<'_, str> {
+        type Output = Cow<'b, str>;
+        /// Borrowed text is copied into the arena, owned text is cloned.
+        #[inline]
+        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            match self {
+                Cow::Borrowed(text) => Cow::Borrowed(blink.copy_str(text)),
+                Cow::Owned(text) => Cow::Owned(text.to_owned()),
+            }
+        }
+        #[inline]
+        fn try_put_in<A: BlinkAllocator>(
+            &self,
+            blink: &'b Blink<A>,
+        ) -> Result<Self::Output, AllocError> {
+            Ok(match self {
+                Cow::Borrowed(text) => Cow::Borrowed(blink.try_copy_str(text).ok_or(AllocError)?),
+                Cow::Owned(text) => Cow::Owned(text.to_owned()),
+            })
+        }
+    }
+}

@@ -1,0 +1,6 @@
+use blink_alloc::{blink_scope, Blink};
+
+fn main() {
+    let mut blink = Blink::new();
+    blink_scope!(blink, 42);
+}

@@ -1,0 +1,5 @@
+use blink_alloc::blink_scope;
+
+fn main() {
+    blink_scope!(|| 1);
+}
