@@ -6,7 +6,7 @@ mod blink_common;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use blink_alloc::Blink;
+use blink_alloc::{Blink, BlinkAlloc};
 use blink_common::*;
 
 #[test]
@@ -45,6 +45,20 @@ fn panicking_drop_in_drop_all_and_drop() {
     // (Miri reports a leak otherwise).
     assert!(catch_unwind(AssertUnwindSafe(move || drop(blink))).is_err());
     assert_eq!(take_log(), [6, 5, 4]);
+}
+
+#[test]
+fn panicking_drop_in_into_inner_still_returns_chunks() {
+    start();
+    let calls = CountingAlloc::default();
+    let blink = Blink::new_in(BlinkAlloc::new_in(calls.clone()));
+    blink.put(counted(1));
+    blink.put(Bomb(2));
+    blink.put(counted(3));
+    assert!(catch_unwind(AssertUnwindSafe(move || blink.into_inner())).is_err());
+    assert_eq!(take_log(), [3, 2, 1]);
+    assert_eq!(calls.0.allocs.get(), calls.0.frees.get());
+    assert_eq!(calls.0.live_bytes.get(), 0);
 }
 
 #[test]

@@ -119,9 +119,14 @@ impl<A: BlinkAllocator> Blink<A> {
     }
 
     /// Drops every value and returns the allocator.
-    pub fn into_inner(self) -> A {
-        let mut this = core::mem::ManuallyDrop::new(self);
-        this.drop_all();
+    ///
+    /// If a `Drop` panics, the other values are still dropped and the
+    /// allocator is dropped with the `Blink`, freeing its memory.
+    pub fn into_inner(mut self) -> A {
+        // Drop the values while `self` still owns the allocator: if a `Drop`
+        // panics, unwinding drops the `Blink` and the allocator with it.
+        self.drop_all();
+        let this = core::mem::ManuallyDrop::new(self);
         // SAFETY: `this` is never used or dropped again, so the allocator is
         // moved out once; the drop list is empty and owns nothing.
         unsafe { core::ptr::read(&this.alloc) }
