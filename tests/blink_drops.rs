@@ -206,15 +206,19 @@ fn zst_with_drop_glue_dropped_exactly_once() {
     assert_eq!(zst_drops(), 8);
 
     // Aligned ZSTs, single and slices, with drop and without.
-    let one = blink.put(ZstAligned);
-    assert_eq!((one as *mut ZstAligned).addr() % 64, 0);
-    let many = blink.emplace().from_iter((0..3).map(|_| ZstAligned));
-    assert_eq!(many.as_ptr().addr() % 64, 0);
     let kept = blink.emplace_no_drop().from_iter((0..4).map(|_| Zst));
     assert_eq!(kept.len(), 4);
     blink.put_no_drop(Zst);
+    let mut expected = 8;
+    if over_aligned_checkable() {
+        let one = blink.put(ZstAligned);
+        assert_eq!((one as *mut ZstAligned).addr() % 64, 0);
+        let many = blink.emplace().from_iter((0..3).map(|_| ZstAligned));
+        assert_eq!(many.as_ptr().addr() % 64, 0);
+        expected += 4;
+    }
     blink.reset();
-    assert_eq!(zst_drops(), 8 + 4);
+    assert_eq!(zst_drops(), expected);
 
     // Lying hints on ZSTs.
     let lied = blink.emplace().from_iter(Lying {
@@ -228,7 +232,7 @@ fn zst_with_drop_glue_dropped_exactly_once() {
     });
     assert_eq!(lied.len(), 5);
     drop(blink);
-    assert_eq!(zst_drops(), 12 + 10);
+    assert_eq!(zst_drops(), expected + 10);
 }
 
 #[test]

@@ -153,7 +153,24 @@ all_errors!(value_unit, || ());
 all_errors!(value_zst, || Unit);
 all_errors!(value_odd_array, || [1u8, 2, 3]);
 all_errors!(value_string, || String::from("value"));
-all_errors!(value_align64, || Align64(200));
+#[test]
+fn value_align64() {
+    if !over_aligned_checkable() {
+        return;
+    }
+    value_align64_cases();
+}
+
+fn value_align64_cases() {
+    let make = || Align64(200);
+    case(make, || ());
+    case(make, || 7u8);
+    case(make, || [0xEEu64; 8]);
+    case(make, || Align64(9));
+    case(make, || Align4096(0xBEEF));
+    case(make, || String::from("error with heap memory"));
+    case(make, || (Align64(1), [5u64; 8]));
+}
 all_errors!(value_vec, || vec![7u16; 20]);
 
 #[test]
