@@ -25,7 +25,9 @@ struct Unit;
 /// holds `expected` and that writing to it did not touch the fillers.
 fn assert_no_alias<T: PartialEq + Debug>(blink: &Blink, value: &mut T, expected: &T) {
     assert_eq!((value as *mut T).addr() % align_of::<T>(), 0);
-    let fillers: Vec<&mut [u8; 64]> = (0..8).map(|_| blink.put_no_drop([0x5A; 64])).collect();
+    let fillers: Vec<&mut [u8; 64]> = (0..scale(8, 2))
+        .map(|_| blink.put_no_drop([0x5A; 64]))
+        .collect();
     let number = blink.put(0xDEAD_BEEF_u64);
     assert_eq!(value, expected);
     // Rewrite the value in place; no filler may change.
@@ -47,7 +49,7 @@ where
     E: PartialEq + Debug + 'static,
 {
     let mut blink = Blink::new();
-    for round in 0..2 {
+    for round in 0..scale(2, 1) {
         blink.put(1u8); // misalign the cursor
         let expected = make();
 
