@@ -71,12 +71,19 @@ impl<'a, A: BlinkAllocator, T, R, S> Emplace<'a, A, T, R, S> {
     }
 }
 
-impl<'a, A, T, R, S> Emplace<'a, A, T, R, S>
+// The values live for the lifetimes named by `R` and `S` ('r and 'q), not
+// for `'a`, the builder's borrow of the `Blink`. Only this crate makes an
+// `Emplace`, and it picks them: a `Blink` names its own borrow, so 'r and 'q
+// are 'a; a scope names the scope's lifetime while the builder borrows the
+// scope handle, so that no builder of an outer scope can place values into
+// an inner scope that would rewind them under it. `R` and `S` are covariant,
+// so a user can only shorten them.
+impl<'a, 'r, 'q, A, T, R, S> Emplace<'a, A, T, R, S>
 where
     A: BlinkAllocator,
-    T: 'a,
-    R: CoerceFromMut<'a, T>,
-    S: CoerceFromMut<'a, [T]>,
+    T: 'r + 'q,
+    R: CoerceFromMut<'r, T>,
+    S: CoerceFromMut<'q, [T]>,
 {
     /// Whether these values get a drop header.
     #[inline(always)]
@@ -433,8 +440,9 @@ impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
     }
 
     /// Shrinks the block to the items, registers them for drop and hands
-    /// them out.
-    fn finish(mut self) -> &'a mut [T] {
+    /// them out for `'x`, which the caller chooses: the arena keeps them
+    /// until the `Blink` resets or the scope that placed them closes.
+    fn finish<'x>(mut self) -> &'x mut [T] {
         let len = self.len;
         let first = if self.layout.size() == 0 {
             self.first()

@@ -44,6 +44,13 @@ with_default_allocator! {
     /// fn needs_send<T: Send>(_: T) {}
     /// needs_send(blink_alloc::Blink::new());
     /// ```
+    ///
+    /// Nor is it `Sync`: its methods place values through `&self`.
+    ///
+    /// ```compile_fail
+    /// fn needs_sync<T: Sync>(_: &T) {}
+    /// needs_sync(&blink_alloc::Blink::new());
+    /// ```
     pub struct Blink<A: BlinkAllocator = crate::BlinkAlloc> {
         drops: DropList,
         alloc: A,
@@ -99,6 +106,29 @@ impl<A: BlinkAllocator> Blink<A> {
     ///
     /// If a `Drop` panics, the other values are still dropped and the
     /// allocator is still reset before the panic goes on.
+    ///
+    /// No reference into the arena survives a reset, nor a builder:
+    ///
+    /// ```compile_fail
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let value = blink.put(String::from("x"));
+    /// blink.reset();
+    /// value.push('!'); // the String was dropped by the reset
+    /// ```
+    ///
+    /// ```compile_fail
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let numbers = blink.copy_slice(&[1, 2, 3]);
+    /// blink.reset();
+    /// assert_eq!(numbers[0], 1); // the memory was freed by the reset
+    /// ```
+    ///
+    /// ```compile_fail
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let builder = blink.emplace::<String>();
+    /// blink.reset();
+    /// builder.value(String::new());
+    /// ```
     pub fn reset(&mut self) {
         struct ResetAllocator<'a, A: BlinkAllocator>(&'a mut A);
         impl<A: BlinkAllocator> Drop for ResetAllocator<'_, A> {
@@ -113,15 +143,34 @@ impl<A: BlinkAllocator> Blink<A> {
 
     /// Drops every value placed with drop; the memory stays allocated until
     /// the allocator itself is reset.
+    ///
+    /// ```compile_fail
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let value = blink.put(vec![1]);
+    /// blink.drop_all();
+    /// value.push(2); // the Vec was dropped
+    /// ```
     pub fn drop_all(&mut self) {
         // SAFETY: `&mut self` proves no reference into the arena is alive.
         unsafe { self.drops.drop_all() };
     }
 
     /// Drops every value and returns the allocator.
-    pub fn into_inner(self) -> A {
-        let mut this = core::mem::ManuallyDrop::new(self);
-        this.drop_all();
+    ///
+    /// If a `Drop` panics, the other values are still dropped and the
+    /// allocator is dropped with the `Blink`, freeing its memory.
+    ///
+    /// ```compile_fail
+    /// let blink = blink_alloc::Blink::new();
+    /// let value = blink.put(String::from("x"));
+    /// let alloc = blink.into_inner();
+    /// value.push('!'); // the String was dropped
+    /// ```
+    pub fn into_inner(mut self) -> A {
+        // Drop the values while `self` still owns the allocator: if a `Drop`
+        // panics, unwinding drops the `Blink` and the allocator with it.
+        self.drop_all();
+        let this = core::mem::ManuallyDrop::new(self);
         // SAFETY: `this` is never used or dropped again, so the allocator is
         // moved out once; the drop list is empty and owns nothing.
         unsafe { core::ptr::read(&this.alloc) }
@@ -132,6 +181,13 @@ impl<A: BlinkAllocator> Blink<A> {
     /// `T: 'static` keeps a value's `Drop` from seeing anything freed before
     /// it; values that borrow go through [`put_no_drop`](Self::put_no_drop)
     /// or a [scope](Self::scope).
+    ///
+    /// ```compile_fail
+    /// let blink = blink_alloc::Blink::new();
+    /// let first = blink.put(String::from("x"));
+    /// // Its `Drop` could run after `first` was dropped.
+    /// blink.put(vec![first.as_str()]);
+    /// ```
     ///
     /// # Panics
     ///
@@ -249,6 +305,12 @@ impl<A: BlinkAllocator> Blink<A> {
 
     /// A builder for values dropped on reset, handed out as shared
     /// references.
+    ///
+    /// ```compile_fail
+    /// let blink = blink_alloc::Blink::new();
+    /// let shared = blink.emplace_shared().value(1);
+    /// *shared = 2;
+    /// ```
     #[inline(always)]
     pub fn emplace_shared<T: 'static>(&self) -> Emplace<'_, A, T, &T, &[T]> {
         Emplace::new(self, true)
@@ -324,6 +386,14 @@ impl<A: BlinkAllocator + fmt::Debug> fmt::Debug for Blink<A> {
 /// })
 /// .join()
 /// .unwrap();
+/// ```
+///
+/// Only an allocator that may move makes a `SendBlink` that may move:
+///
+/// ```compile_fail
+/// fn needs_send<T: Send>(_: T) {}
+/// let alloc = blink_alloc::BlinkAlloc::new();
+/// needs_send(blink_alloc::SendBlink::new(blink_alloc::Blink::new_in(&alloc)));
 /// ```
 pub struct SendBlink<A: BlinkAllocator> {
     blink: Blink<A>,

@@ -46,6 +46,58 @@ use crate::{api::BlinkAllocator, arena::Checkpoint, drop_list::DropMark, put::Bl
 /// });
 /// ```
 ///
+/// Nor through a builder or the allocator taken before the nested scope
+/// opened: what they placed would be rewound under the outer scope's
+/// reference when the nested scope closes.
+///
+/// ```compile_fail
+/// let mut blink = blink_alloc::Blink::new();
+/// blink.scope(|outer| {
+///     let builder = outer.emplace_no_drop::<u64>();
+///     let mut kept = None;
+///     outer.scope(|_inner| kept = Some(builder.value(1)));
+///     let other = outer.put_no_drop(2u64); // would alias `kept`
+///     assert_ne!(kept.map(|k| *k), Some(2));
+/// });
+/// ```
+///
+/// ```compile_fail
+/// let mut blink = blink_alloc::Blink::new();
+/// blink.scope(|outer| {
+///     let mut words = allocator_api2::vec::Vec::new_in(outer.allocator());
+///     words.push(1u8);
+///     outer.scope(|_inner| words.extend([2u8; 100])); // grows into the inner scope
+///     outer.put_no_drop([0u8; 100]); // would overwrite `words`
+/// });
+/// ```
+///
+/// ```compile_fail
+/// let mut blink = blink_alloc::Blink::new();
+/// blink.scope(|outer| {
+///     let builder = outer.emplace::<String>();
+///     let mut kept = None;
+///     outer.scope(|_inner| kept = Some(builder.value("dropped".into())));
+///     kept.unwrap().push('!'); // would use a String dropped at the inner exit
+/// });
+/// ```
+///
+/// Each builder and the allocator may still be used between nested scopes,
+/// and what they placed stays usable inside them:
+///
+/// ```
+/// let mut blink = blink_alloc::Blink::new();
+/// blink.scope(|outer| {
+///     let numbers = outer.emplace().from_iter(0..4);
+///     outer.scope(|inner| {
+///         let doubled = inner.emplace().from_iter(numbers.iter().map(|n| n * 2));
+///         assert_eq!(doubled, [0, 2, 4, 6]);
+///     });
+///     numbers[0] = 10;
+///     let more = outer.emplace().value(String::from("after"));
+///     assert_eq!((numbers[0], more.as_str()), (10, "after"));
+/// });
+/// ```
+///
 /// A value with drop cannot borrow its own scope:
 ///
 /// ```compile_fail
@@ -202,21 +254,24 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
     }
 
     /// A builder for values dropped when the scope closes.
+    ///
+    /// The builder borrows this handle, so it cannot be used inside a nested
+    /// scope; the values it places live for the whole scope.
     #[inline(always)]
-    pub fn emplace<T: 'p>(&self) -> Emplace<'s, A, T> {
+    pub fn emplace<T: 'p>(&self) -> Emplace<'_, A, T, &'s mut T, &'s mut [T]> {
         Emplace::new(self.blink, true)
     }
 
     /// A builder for values never dropped; they may borrow the scope.
     #[inline(always)]
-    pub fn emplace_no_drop<T: 's>(&self) -> Emplace<'s, A, T> {
+    pub fn emplace_no_drop<T: 's>(&self) -> Emplace<'_, A, T, &'s mut T, &'s mut [T]> {
         Emplace::new(self.blink, false)
     }
 
     /// A builder for values dropped when the scope closes, handed out as
     /// shared references.
     #[inline(always)]
-    pub fn emplace_shared<T: 'p>(&self) -> Emplace<'s, A, T, &'s T, &'s [T]> {
+    pub fn emplace_shared<T: 'p>(&self) -> Emplace<'_, A, T, &'s T, &'s [T]> {
         Emplace::new(self.blink, true)
     }
 
@@ -245,8 +300,12 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
     }
 
     /// The allocator, for collections that live in the scope.
+    ///
+    /// It borrows this handle: a collection that could still allocate
+    /// inside a nested scope would grow into memory that the nested scope
+    /// rewinds.
     #[inline]
-    pub fn allocator(&self) -> &'s A {
+    pub fn allocator(&self) -> &A {
         &self.blink.alloc
     }
 }
