@@ -40,8 +40,8 @@ fn collect_with_hint(hint: (usize, Option<usize>)) {
     assert!(d.iter().copied().eq((0..n as u64).map(|i| i * 3)));
     assert!(e.iter().map(|s| s.parse::<u32>().unwrap()).eq(0..n));
     blink.reset();
-    let mut expected: Vec<u32> = (2 * n..3 * n).collect();
-    expected.extend(0..n);
+    let mut expected: Vec<u32> = (2 * n..3 * n).rev().collect();
+    expected.extend((0..n).rev());
     assert_eq!(take_log(), expected);
 }
 
@@ -197,7 +197,7 @@ fn iterator_ext_all_six() {
         check_ids(slice, start..start + 3);
     }
     blink.reset();
-    assert_eq!(take_log(), [12, 13, 14, 9, 10, 11, 3, 4, 5, 0, 1, 2]);
+    assert_eq!(take_log(), [14, 13, 12, 11, 10, 9, 5, 4, 3, 2, 1, 0]);
 }
 
 #[test]

@@ -54,7 +54,7 @@ fn program() -> impl Strategy<Value = Vec<Top>> {
 struct Model {
     next_id: Cell<u32>,
     /// Groups of ids placed with drop, oldest first; one group per
-    /// placement (a slice is one group, dropped front to back).
+    /// placement (a slice is one group; everything drops newest first).
     groups: RefCell<Vec<Vec<u32>>>,
     zsts_live: Cell<usize>,
     zsts_dropped: Cell<usize>,
@@ -77,7 +77,7 @@ impl Model {
     /// first, and forgets them.
     fn expect_dropped_since(&self, mark: usize) {
         let mut groups = self.groups.borrow_mut();
-        let expected: Vec<u32> = groups[mark..].iter().rev().flatten().copied().collect();
+        let expected: Vec<u32> = groups[mark..].iter().flatten().rev().copied().collect();
         groups.truncate(mark);
         assert_eq!(take_log(), expected);
     }
