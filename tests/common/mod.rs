@@ -44,11 +44,26 @@ struct Counters {
 }
 
 /// A base allocator over `Global` that counts and checks every call.
-#[derive(Clone, Default)]
+///
+/// It refuses requests over 1 TiB (see [`refusing_above`](Self::refusing_above)).
+#[derive(Clone)]
 pub struct CountingAlloc {
     counters: Arc<Counters>,
     /// Extra bytes handed out past each requested size.
     slack: usize,
+    /// Requests larger than this fail, as they would on a real machine
+    /// (and as Miri cannot show: it stops on a huge allocation).
+    refuse_above: usize,
+}
+
+impl Default for CountingAlloc {
+    fn default() -> Self {
+        CountingAlloc {
+            counters: Arc::default(),
+            slack: 0,
+            refuse_above: 1 << 40,
+        }
+    }
 }
 
 /// The counters of a [`CountingAlloc`] at one moment.
@@ -62,7 +77,7 @@ pub struct Snapshot {
     pub grows: usize,
     /// `shrink` calls.
     pub shrinks: usize,
-    /// Requests refused (forced failures).
+    /// Requests refused (forced failures and sizes over the cap).
     pub failures: usize,
     /// Sum of the sizes asked for by successful allocations.
     pub bytes_allocated: usize,
@@ -101,8 +116,16 @@ impl CountingAlloc {
     /// for, as allocators that round up do.
     pub fn with_slack(slack: usize) -> Self {
         CountingAlloc {
-            counters: Arc::default(),
             slack,
+            ..Self::default()
+        }
+    }
+
+    /// A counting allocator that refuses requests larger than `bytes`.
+    pub fn refusing_above(bytes: usize) -> Self {
+        CountingAlloc {
+            refuse_above: bytes,
+            ..Self::default()
         }
     }
 
@@ -170,7 +193,7 @@ unsafe impl Allocator for CountingAlloc {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let c = &self.counters;
         c.requests.lock().unwrap().push(layout);
-        if c.fail.load(Ordering::SeqCst) {
+        if c.fail.load(Ordering::SeqCst) || layout.size() > self.refuse_above {
             c.failures.fetch_add(1, Ordering::SeqCst);
             return Err(AllocError);
         }
