@@ -370,6 +370,20 @@ fn deallocate_elsewhere_does_not_free() {
 }
 
 #[test]
+fn vec_churn_in_one_cycle_stays_bounded() {
+    // A vector filled and dropped again and again, with no reset between:
+    // each drop frees it at the tip, so the arena does not grow.
+    let (blink, base) = counted();
+    for round in 0..scaled(1000, 50) {
+        let mut v = Vec::new_in(&blink);
+        v.extend(0..200u64 + round as u64 % 7);
+        assert_eq!(v[199], 199);
+    }
+    assert_eq!(blink.stats().used_bytes, 0);
+    assert!(base.snapshot().allocs <= 2, "{:?}", base.snapshot());
+}
+
+#[test]
 fn deallocate_all_in_reverse_frees_all() {
     let blink = BlinkAlloc::with_chunk_size(4096);
     blink.allocate(layout(1, 1)).unwrap();
