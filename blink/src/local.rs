@@ -41,6 +41,20 @@ with_default_allocator! {
     /// drop(words);
     /// blink.reset();
     /// ```
+    ///
+    /// It cannot be shared between threads, nor sent when its base allocator
+    /// cannot:
+    ///
+    /// ```compile_fail,E0277
+    /// fn share<T: Sync>(_: &T) {}
+    /// share(&blink_alloc::BlinkAlloc::new()); // not `Sync`
+    /// ```
+    ///
+    /// ```compile_fail,E0277
+    /// fn send<T: Send>(_: T) {}
+    /// let outer = blink_alloc::BlinkAlloc::new();
+    /// send(blink_alloc::BlinkAlloc::new_in(&outer)); // its base is not `Send`
+    /// ```
     pub struct BlinkAlloc<A: Allocator = allocator_api2::alloc::Global> {
         arena: LocalArena<A>,
     }

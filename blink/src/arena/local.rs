@@ -12,7 +12,7 @@ use allocator_api2::alloc::{AllocError, Allocator};
 use super::chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats};
 
 /// Cursor and end of an arena that has no current chunk. It is a plain
-/// address, never dereferenced: only zero-sized blocks can be placed at it.
+/// address without provenance, never dereferenced.
 const SENTINEL: usize = 4096;
 
 /// A position in an arena, to rewind to.
@@ -64,6 +64,11 @@ impl<A: Allocator> LocalArena<A> {
     /// Bump-allocates `layout`. Never fails for a zero-sized layout.
     #[inline(always)]
     pub(crate) fn alloc(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        if layout.size() == 0 {
+            // Zero-sized blocks take no memory, not even alignment padding:
+            // a well-aligned dangling address. Folds away for known layouts.
+            return Ok(dangling(layout.align()));
+        }
         match self.alloc_fast(layout) {
             Some(ptr) => Ok(ptr),
             None => self.alloc_slow(layout),
@@ -82,8 +87,9 @@ impl<A: Allocator> LocalArena<A> {
         if need > room {
             return None;
         }
-        // `cursor + need` is within the chunk (or equals the sentinel for a
-        // zero-sized block), so the pointer stays in bounds of its provenance.
+        // `cursor + need` is within the chunk (`need > 0` and `need <= room`
+        // rule out the sentinel), so the pointer stays in bounds of its
+        // provenance.
         let ptr = cursor.wrapping_add(pad);
         self.cursor.set(cursor.wrapping_add(need));
         // SAFETY: a chunk address or the sentinel plus an in-bounds offset is
@@ -108,10 +114,7 @@ impl<A: Allocator> LocalArena<A> {
     #[cold]
     #[inline(never)]
     fn alloc_slow(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
-        if layout.size() == 0 {
-            // Zero-sized blocks take no memory: a well-aligned dangling address.
-            return Ok(dangling(layout.align()));
-        }
+        // `alloc` served zero-sized layouts, so a new chunk is needed.
         self.leave_current();
         let chunk = self.chunks.advance(layout)?;
         self.enter(chunk, ChunkHeader::data_start(chunk));
