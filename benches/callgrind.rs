@@ -122,6 +122,11 @@ macro_rules! allocator_benches {
                 unsafe { <&Arena as Allocator>::deallocate(&arena, ptr, SMALL) }
             }
 
+            #[inline(never)]
+            pub fn entry_reset(arena: &mut Arena) {
+                arena.reset();
+            }
+
             #[library_benchmark(config = entry(&pattern()))]
             fn alloc_u64() {
                 let arena = warm();
@@ -172,9 +177,17 @@ macro_rules! allocator_benches {
                 black_box(&arena);
             }
 
+            #[library_benchmark(config = entry(&pattern()))]
+            fn reset() {
+                let (mut arena, _) = with_tip(SMALL);
+                let f = black_box(entry_reset as fn(&mut Arena));
+                f(&mut arena);
+                black_box(&arena);
+            }
+
             library_benchmark_group!(
                 name = group;
-                benchmarks = alloc_u64, allocate, allocate_bb, grow, grow_bb, shrink_bb, deallocate
+                benchmarks = alloc_u64, allocate, allocate_bb, grow, grow_bb, shrink_bb, deallocate, reset
             );
         }
     };
