@@ -9,11 +9,13 @@ use core::{alloc::Layout, cell::Cell, ptr::NonNull};
 
 use allocator_api2::alloc::{AllocError, Allocator};
 
-use super::chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats};
+use super::chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats, CHUNK_ALIGN};
 
 /// Cursor and end of an arena that has no current chunk. It is a plain
-/// address without provenance, never dereferenced.
+/// address, never dereferenced: only zero-sized blocks can be placed at it.
+/// A multiple of `CHUNK_ALIGN`, as every end is.
 const SENTINEL: usize = 4096;
+const _: () = assert!(SENTINEL % CHUNK_ALIGN == 0);
 
 /// A position in an arena, to rewind to.
 ///
@@ -78,23 +80,44 @@ impl<A: Allocator> LocalArena<A> {
     #[inline(always)]
     fn alloc_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
         let cursor = self.cursor.get();
-        // Invariant: cursor <= end, both in (or one past) the current chunk.
-        let room = self.end.get() - cursor.addr();
-        let pad = cursor.addr().wrapping_neg() & (layout.align() - 1);
-        // `Layout` keeps `size + align - 1 <= isize::MAX` and `pad < align`,
-        // so this sum cannot overflow.
-        let need = pad + layout.size();
-        if need > room {
-            return None;
+        // Invariant: cursor <= end, both in (or one past) the current chunk,
+        // and `end` is a multiple of `CHUNK_ALIGN` (see `enter`).
+        let end = self.end.get();
+        let mask = layout.align() - 1;
+        // Folds away for a layout known at compile time.
+        if layout.align() <= CHUNK_ALIGN {
+            // Round `cursor` up to `align`. `cursor` is never null, so the
+            // `- 1` does not wrap; `(cursor - 1) | mask < end + CHUNK_ALIGN - 1`
+            // and `end` is a multiple of `CHUNK_ALIGN`, so the `+ 1` does not
+            // overflow; and as `align` divides `CHUNK_ALIGN` and so `end`,
+            // the result is at most `end`: `end - start` does not wrap.
+            let start = ((cursor.addr() - 1) | mask) + 1;
+            if layout.size() > end - start {
+                return None;
+            }
+            Some(self.bump(cursor, start, layout.size()))
+        } else {
+            // `pad < align`, and `Layout` keeps `size + align - 1 <= isize::MAX`,
+            // so `pad + size` does not overflow.
+            let pad = cursor.addr().wrapping_neg() & mask;
+            if pad + layout.size() > end - cursor.addr() {
+                return None;
+            }
+            Some(self.bump(cursor, cursor.addr() + pad, layout.size()))
         }
-        // `cursor + need` is within the chunk (`need > 0` and `need <= room`
-        // rule out the sentinel), so the pointer stays in bounds of its
-        // provenance.
-        let ptr = cursor.wrapping_add(pad);
-        self.cursor.set(cursor.wrapping_add(need));
-        // SAFETY: a chunk address or the sentinel plus an in-bounds offset is
-        // never null.
-        Some(unsafe { NonNull::new_unchecked(ptr) })
+    }
+
+    /// Hands out `size` bytes at address `start` and moves the cursor past
+    /// them. The caller checked `cursor <= start` and `start + size <= end`:
+    /// the block is within the current chunk (or empty at the sentinel), so
+    /// the pointers stay in bounds of their provenance.
+    #[inline(always)]
+    fn bump(&self, cursor: *mut u8, start: usize, size: usize) -> NonNull<u8> {
+        let ptr = cursor.with_addr(start);
+        self.cursor.set(cursor.with_addr(start + size));
+        // SAFETY: `start >= cursor`, a chunk address or the sentinel, neither
+        // of which is null.
+        unsafe { NonNull::new_unchecked(ptr) }
     }
 
     /// Allocates `layout` at `ptr` if the cursor is there, `ptr` is aligned
@@ -118,7 +141,23 @@ impl<A: Allocator> LocalArena<A> {
         self.leave_current();
         let chunk = self.chunks.advance(layout)?;
         self.enter(chunk, ChunkHeader::data_start(chunk));
-        // `advance` promises the chunk can hold `layout`.
+        // `advance` promises the chunk can hold `layout` up to its very end.
+        if let Some(ptr) = self.alloc_fast(layout) {
+            return Ok(ptr);
+        }
+        // The fast path stops at the last multiple of `CHUNK_ALIGN`, so a chunk
+        // whose size is not one (a custom maximum chunk size, or a base
+        // allocator that returned an odd size) may lack up to
+        // `CHUNK_ALIGN - 1` of the bytes `advance` counted. Ask for a chunk
+        // with that much to spare.
+        let padded = layout
+            .size()
+            .checked_add(CHUNK_ALIGN - 1)
+            .and_then(|size| Layout::from_size_align(size, layout.align()).ok())
+            .ok_or(AllocError)?;
+        self.leave_current();
+        let chunk = self.chunks.advance(padded)?;
+        self.enter(chunk, ChunkHeader::data_start(chunk));
         self.alloc_fast(layout).ok_or(AllocError)
     }
 
@@ -132,9 +171,18 @@ impl<A: Allocator> LocalArena<A> {
         }
     }
 
+    /// Makes `chunk` current with the live cursor at `cursor`.
+    ///
+    /// The fast path's end is the chunk's end rounded down to `CHUNK_ALIGN`,
+    /// so that rounding a cursor up to an alignment of at most `CHUNK_ALIGN`
+    /// can neither overflow nor pass it. Chunk data starts at a multiple of
+    /// `CHUNK_ALIGN` (the block is aligned to it, and so is the header's
+    /// size), so the rounded end is never before the data start, and a
+    /// cursor in the chunk is never past it.
     fn enter(&self, chunk: NonNull<ChunkHeader>, cursor: *mut u8) {
         self.cursor.set(cursor);
-        self.end.set(ChunkHeader::data_end(chunk).addr());
+        self.end
+            .set(ChunkHeader::data_end(chunk).addr() & !(CHUNK_ALIGN - 1));
     }
 
     fn enter_nothing(&self) {

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and generates BENCHMARKS.md from that run.
+#
+#   scripts/bench-report.sh [--no-callgrind] [--out FILE] [EXTRA_BENCH...]
+#
+# Always runs the criterion bench `alloc`; every EXTRA_BENCH (for example
+# `emplacer`, `sync`) is another criterion bench under benches/ run in the
+# same invocation. The callgrind bench (`benches/callgrind.rs`, gungraun)
+# needs valgrind and `gungraun-runner` of the gungraun version in Cargo.lock:
+#   cargo install gungraun-runner --version "$(scripts/bench-report.sh --gungraun-version)"
+#
+# Criterion times are controlled by WARM_UP (seconds, default 1) and
+# MEASURE (seconds, default 2). BENCHMARKS.md is never edited by hand: rerun
+# this script instead.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+gungraun_version() {
+    awk '/^name = "gungraun"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock
+}
+
+out=BENCHMARKS.md
+callgrind=1
+benches=(alloc)
+while (($#)); do
+    case "$1" in
+        --no-callgrind) callgrind=0 ;;
+        --out) out="$2"; shift ;;
+        --gungraun-version) gungraun_version; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -*) echo "unknown option $1" >&2; exit 2 ;;
+        *) benches+=("$1") ;;
+    esac
+    shift
+done
+
+warm_up=${WARM_UP:-1}
+measure=${MEASURE:-2}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Only this run's results may reach the report.
+rm -rf target/criterion
+
+bench_flags=()
+for bench in "${benches[@]}"; do
+    bench_flags+=(--bench "$bench")
+done
+criterion_args=(--warm-up-time "$warm_up" --measurement-time "$measure" --noplot)
+
+echo "== criterion: ${benches[*]} (warm-up ${warm_up}s, measurement ${measure}s)" >&2
+cargo bench "${bench_flags[@]}" -- "${criterion_args[@]}" | tee "$work/criterion.log" >&2
+
+callgrind_json=""
+if ((callgrind)); then
+    want=$(gungraun_version)
+    if ! command -v valgrind >/dev/null; then
+        echo "valgrind is not installed (apt-get install valgrind), or pass --no-callgrind" >&2
+        exit 1
+    fi
+    have=$(gungraun-runner --version 2>/dev/null | awk '{print $2}') || true
+    if [[ "$have" != "$want" ]]; then
+        echo "gungraun-runner $want is needed (found '${have:-none}'):" >&2
+        echo "  cargo install gungraun-runner --version $want" >&2
+        exit 1
+    fi
+    echo "== callgrind (gungraun $want)" >&2
+    cargo bench --bench callgrind -- --output-format=json >"$work/callgrind.json"
+    callgrind_json="$work/callgrind.json"
+fi
+
+python3 scripts/bench_report.py \
+    --criterion-dir target/criterion \
+    --criterion-log "$work/criterion.log" \
+    --callgrind-json "$callgrind_json" \
+    --command "scripts/bench-report.sh ${benches[*]:1} (WARM_UP=$warm_up MEASURE=$measure)" \
+    --out "$out"
+echo "== wrote $out" >&2
