@@ -9,9 +9,8 @@
 //! and update `ui-tests/TOOLCHAIN`. Miri cannot run rustc: under Miri this
 //! file has no test.
 //!
-//! Not covered yet: "resetting a `SyncBlinkAlloc` while a `LocalBlinkAlloc`
-//! lives" (issue 5) waits for the `SyncBlinkAlloc` branch; its pair belongs
-//! in `fail/sync_reset_while_local_lives.rs` and
+//! Resetting a `SyncBlinkAlloc` while a `LocalBlinkAlloc` lives is
+//! `fail/sync_reset_while_local_lives.rs`, with its twin
 //! `pass/sync_reset_after_local_dropped.rs`.
 
 #[cfg(not(miri))]
