@@ -119,20 +119,25 @@ fn warm_shared_arena_stops_calling_the_base() {
 
 #[test]
 fn resize_and_free_at_the_tip() {
-    let shared = SyncBlinkAlloc::new();
+    let shared = SyncBlinkAlloc::with_chunk_size(1 << 16);
     let a = shared.allocate(Layout::new::<[u8; 16]>()).unwrap();
     let l16 = Layout::new::<[u8; 16]>();
     let l64 = Layout::new::<[u8; 64]>();
     // SAFETY: `a` is live with `l16`.
     let b = unsafe { shared.resize(a.cast(), l16, l64).unwrap() };
     assert_eq!(a.cast::<u8>(), b.cast::<u8>(), "tip grows in place");
-    assert_eq!(shared.stats().used_bytes, 64);
-    // SAFETY: `b` is live with `l64`, never used again.
-    unsafe { shared.deallocate(b.cast(), 64) };
-    assert_eq!(shared.stats().used_bytes, 0);
+    // Growing far past the thread's block extends the block in its chunk.
+    let l4k = Layout::new::<[u8; 4096]>();
+    // SAFETY: `b` is live with `l64`.
+    let c = unsafe { shared.resize(b.cast(), l64, l4k).unwrap() };
+    assert_eq!(a.cast::<u8>(), c.cast::<u8>(), "tip grows in place");
+    // SAFETY: `c` is live with `l4k`, never used again.
+    unsafe { shared.deallocate(c.cast(), 4096) };
+    let d = shared.allocate(l16).unwrap();
+    assert_eq!(a.cast::<u8>(), d.cast::<u8>(), "the freed tip is reused");
     // An aligned shrink of a block that is not the tip stays in place.
     let x = shared.allocate(l64).unwrap();
-    let _y = shared.allocate(l16).unwrap();
+    let y = shared.allocate(l16).unwrap();
     // SAFETY: `x` is live with `l64`.
     let x2 = unsafe { shared.resize(x.cast(), l64, l16).unwrap() };
     assert_eq!(x.cast::<u8>(), x2.cast::<u8>());
@@ -140,7 +145,29 @@ fn resize_and_free_at_the_tip() {
     let z = shared.allocate(Layout::new::<()>()).unwrap();
     // SAFETY: `z` is a live zero-sized block.
     unsafe { shared.deallocate(z.cast(), 0) };
-    assert_eq!(shared.stats().used_bytes, 64 + 16);
+    let w = shared.allocate(l16).unwrap();
+    assert_eq!(
+        w.cast::<u8>().as_ptr(),
+        y.cast::<u8>().as_ptr().wrapping_add(16)
+    );
+}
+
+#[test]
+fn resize_and_free_at_the_tip_of_a_large_block() {
+    // Blocks larger than a thread's slot grant come from the shared cursor;
+    // at its tip they grow, shrink and are freed in place.
+    let shared = SyncBlinkAlloc::with_chunk_size(1 << 20);
+    let big = Layout::from_size_align(100_000, 8).unwrap();
+    let bigger = Layout::from_size_align(200_000, 8).unwrap();
+    let a = shared.allocate(big).unwrap();
+    let used = shared.stats().used_bytes;
+    // SAFETY: `a` is live with `big`.
+    let b = unsafe { shared.resize(a.cast(), big, bigger).unwrap() };
+    assert_eq!(a.cast::<u8>(), b.cast::<u8>(), "tip grows in place");
+    assert_eq!(shared.stats().used_bytes, used + 100_000);
+    // SAFETY: `b` is live with `bigger`, never used again.
+    unsafe { shared.deallocate(b.cast(), 200_000) };
+    assert_eq!(shared.stats().used_bytes, used - 100_000);
 }
 
 #[test]

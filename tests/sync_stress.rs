@@ -231,7 +231,14 @@ fn chunks_held_stay_close_to_data_under_contention() {
             }
         });
         let stats = shared.stats();
-        assert_eq!(stats.used_bytes, data);
+        // Used bytes count the blocks threads took for their slots: the
+        // data, plus the free end of at most one block (64 KiB at most) per
+        // thread, plus under 8 bytes given up per refill.
+        let slack = threads * ((64 << 10) + 8 * 64);
+        assert!(
+            stats.used_bytes >= data && stats.used_bytes <= data + slack,
+            "{stats:?} for {data} bytes"
+        );
         stats.allocated_bytes
     };
     let one = held(1);

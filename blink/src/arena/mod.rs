@@ -10,5 +10,7 @@ pub(crate) mod local;
 pub(crate) mod shim;
 #[cfg(feature = "sync")]
 pub(crate) mod sync;
+#[cfg(feature = "sync")]
+mod thread_cache;
 
 pub use self::{chunk::Stats, local::Checkpoint};

@@ -16,6 +16,12 @@
 //! in it, and publishes it. So under contention one chunk is added per miss,
 //! not one per waiting thread.
 //!
+//! Most allocations do not touch the cursor at all: each thread bumps
+//! through a block it took from the arena, kept in a thread-local slot (see
+//! [`thread_cache`](super::thread_cache)). The arena's `epoch` tells a
+//! thread whether its slot belongs to this arena's current cycle. Blocks
+//! larger than a slot's grant are reserved straight from the cursor.
+//!
 //! Chunks are freed only by `reset`, `reset_final` and drop, which need
 //! `&mut self` (or the caller's promise that no other thread uses the arena,
 //! for `reset_unchecked`). A thread that loaded an older chunk pointer may
@@ -31,14 +37,26 @@ use core::{
 use allocator_api2::alloc::{AllocError, Allocator};
 
 use super::{
-    chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats},
+    chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats, CHUNK_ALIGN},
     local::dangling,
-    shim::{const_unless_loom, lock, AtomicPtr, Mutex},
+    shim::{const_unless_loom, lock, AtomicPtr, AtomicUsize, Mutex},
+    thread_cache::{self, NO_EPOCH},
 };
+
+/// The smallest block a thread's slot takes from the arena.
+const MIN_GRANT: usize = 256;
+/// The largest block a thread's slot takes at once (less for arenas with
+/// small chunks, see [`SyncArena::grant_cap`]).
+const MAX_GRANT: usize = 64 << 10;
 
 pub(crate) struct SyncArena<A: Allocator> {
     /// The chunk being bumped; null before the first chunk.
     current: AtomicPtr<ChunkHeader>,
+    /// The tag of this cycle's thread slots, drawn when a thread first
+    /// fills a slot in the cycle; [`NO_EPOCH`] before that. Written through
+    /// `&self` only from `NO_EPOCH` to a fresh epoch; set back to `NO_EPOCH`
+    /// by every reset, which no thread overlaps.
+    epoch: AtomicUsize,
     /// Held to change the chunk list.
     lock: Mutex<()>,
     /// Only touched under `lock` or through `&mut self`, except `alloc`
@@ -73,6 +91,7 @@ impl<A: Allocator> SyncArena<A> {
         pub(crate) fn new(config: ChunkConfig, alloc: A) -> Self {
             SyncArena {
                 current: AtomicPtr::new(ptr::null_mut()),
+                epoch: AtomicUsize::new(NO_EPOCH),
                 lock: Mutex::new(()),
                 chunks: ChunkList::new(config, alloc),
             }
@@ -88,9 +107,114 @@ impl<A: Allocator> SyncArena<A> {
         &mut self.chunks.config
     }
 
-    /// Reserves a block for `layout`. Never fails for a zero-sized layout.
+    /// Allocates a block for `layout`, from this thread's slot when it can.
+    /// Never fails for a zero-sized layout.
     #[inline(always)]
     pub(crate) fn alloc(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        // `Relaxed`: the epoch changes only at resets, which happen before
+        // this call by the caller's synchronisation (`&mut` or the promise of
+        // `reset_unchecked`), so this load sees the current value.
+        let epoch = self.epoch.load(Relaxed);
+        match thread_cache::bump(epoch, layout) {
+            Some(ptr) => Ok(ptr),
+            None => self.alloc_refill(layout),
+        }
+    }
+
+    /// Refills this thread's slot, or reserves a large block directly.
+    #[cold]
+    #[inline(never)]
+    fn alloc_refill(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        if layout.size() == 0 {
+            return Ok(dangling(layout.align()));
+        }
+        let cap = self.grant_cap();
+        // The most a block for `layout` can take from a slot, padding
+        // included; `Layout` keeps this from overflowing.
+        let need = layout.size() + (layout.align() - 1);
+        let epoch = self.epoch();
+        if need > cap / 4 || epoch == NO_EPOCH {
+            return self.alloc_shared(layout);
+        }
+        let front = match thread_cache::bump_after_miss(epoch, layout) {
+            Ok(ptr) => return Ok(ptr),
+            Err(front) => front,
+        };
+        // Double the last grant, within the cap, and never less than `need`.
+        let grant = (front.grant * 2)
+            .max(MIN_GRANT)
+            .min(cap)
+            .max(need.next_multiple_of(CHUNK_ALIGN));
+        let block = match self.try_extend(front.end, grant) {
+            Some(block) => block,
+            None => {
+                let reserved = Layout::from_size_align(grant, CHUNK_ALIGN)
+                    .map_err(|_| AllocError)
+                    .and_then(|block| self.alloc_shared(block));
+                match reserved {
+                    Ok(block) => block,
+                    // Near the limit: the request alone may still fit.
+                    Err(AllocError) => return self.alloc_shared(layout),
+                }
+            }
+        };
+        // SAFETY: `epoch` is this cycle's (drawn above; no reset overlaps
+        // this call), and `block` is a fresh reservation of `grant` bytes in
+        // one chunk of this arena, rebuilt from the chunk's start.
+        unsafe { thread_cache::install(epoch, block, grant) };
+        // `grant >= need`, so the refilled slot has room.
+        thread_cache::bump(epoch, layout).ok_or(AllocError)
+    }
+
+    /// This cycle's epoch, drawn now if no thread has drawn it yet;
+    /// [`NO_EPOCH`] if epochs ran out.
+    fn epoch(&self) -> usize {
+        let epoch = self.epoch.load(Relaxed);
+        if epoch != NO_EPOCH {
+            return epoch;
+        }
+        let Some(fresh) = thread_cache::draw_epoch() else {
+            return NO_EPOCH;
+        };
+        // Another thread may have drawn one meanwhile: use whichever won.
+        match self
+            .epoch
+            .compare_exchange(NO_EPOCH, fresh, Relaxed, Relaxed)
+        {
+            Ok(_) => fresh,
+            Err(won) => won,
+        }
+    }
+
+    /// The largest block a slot takes: small next to the arena's chunks, so
+    /// that the free bytes that slots hold stay small next to the data.
+    fn grant_cap(&self) -> usize {
+        (self.chunks.config.max_chunk_size / 8).clamp(2 * CHUNK_ALIGN, MAX_GRANT)
+    }
+
+    /// Reserves `more` bytes at `at` if the current chunk's cursor is at
+    /// `at` (the end of this thread's slot block, typically) and the chunk
+    /// has room; returns the bytes, with the chunk's provenance.
+    fn try_extend(&self, at: usize, more: usize) -> Option<NonNull<u8>> {
+        let chunk = NonNull::new(self.current.load(Acquire))?;
+        let start = ChunkHeader::data_start(chunk);
+        let end = ChunkHeader::data_end(chunk).addr();
+        if at < start.addr() || at > end || more > end - at {
+            return None;
+        }
+        // `Acquire` on success, as in `reserve`.
+        ChunkHeader::cursor(chunk)
+            .compare_exchange(at, at + more, Acquire, Relaxed)
+            .ok()?;
+        let block = start.wrapping_add(at - start.addr());
+        // SAFETY: an address inside the chunk, which is non-null.
+        Some(unsafe { NonNull::new_unchecked(block) })
+    }
+
+    /// Reserves a block for `layout` from the shared cursor. Never fails
+    /// for a zero-sized layout.
+    #[inline]
+    pub(crate) fn alloc_shared(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
         if let Some(chunk) = NonNull::new(self.current.load(Acquire)) {
             if let Some(ptr) = reserve(chunk, layout) {
                 return Ok(ptr);
@@ -148,6 +272,9 @@ impl<A: Allocator> SyncArena<A> {
     ) -> Result<NonNull<u8>, AllocError> {
         if ptr.addr().get() & (new.align() - 1) == 0 {
             if old.size() != 0 {
+                if let Some(block) = self.resize_in_slot(ptr, old.size(), new.size()) {
+                    return Ok(block);
+                }
                 if let Some(chunk) = self.current_holding(ptr, old.size()) {
                     let start = ChunkHeader::data_start(chunk);
                     let end = ChunkHeader::data_end(chunk).addr();
@@ -186,8 +313,32 @@ impl<A: Allocator> SyncArena<A> {
         Ok(moved)
     }
 
-    /// Gives the block back if it is the tip of the current chunk; otherwise
-    /// its memory comes back at the next reset.
+    /// Resizes `[ptr, ptr + old)` in place if it is the last block this
+    /// thread's slot handed out, extending the slot's block in its chunk if
+    /// needed and possible.
+    #[inline]
+    fn resize_in_slot(&self, ptr: NonNull<u8>, old: usize, new: usize) -> Option<NonNull<u8>> {
+        let epoch = self.epoch.load(Relaxed);
+        let end = match thread_cache::resize_at_tip(epoch, ptr, old, new) {
+            Ok(block) => return Some(block),
+            Err(None) => return None,
+            Err(Some(end)) => end,
+        };
+        // The block is the slot's tip and needs `new - (end - ptr)` more
+        // bytes than the slot's block has (`ptr <= end`, and `new` is more).
+        let more = (new - (end - ptr.addr().get()))
+            .max(MIN_GRANT)
+            .checked_next_multiple_of(CHUNK_ALIGN)?;
+        let extra = self.try_extend(end, more)?;
+        // SAFETY: `epoch` matched this thread's slot, so it is this cycle's;
+        // `extra` is a fresh reservation of `more` bytes in the chunk of the
+        // slot's block, rebuilt from the chunk's start.
+        unsafe { thread_cache::install(epoch, extra, more) };
+        thread_cache::resize_at_tip(epoch, ptr, old, new).ok()
+    }
+
+    /// Gives the block back if it is the tip of this thread's slot or of the
+    /// current chunk; otherwise its memory comes back at the next reset.
     ///
     /// # Safety
     ///
@@ -197,6 +348,20 @@ impl<A: Allocator> SyncArena<A> {
         if size == 0 {
             return;
         }
+        if thread_cache::free_at_tip(self.epoch.load(Relaxed), ptr, size) {
+            return;
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.dealloc_shared(ptr, size) }
+    }
+
+    /// Gives the block back if it is the tip of the current chunk.
+    ///
+    /// # Safety
+    ///
+    /// As [`dealloc`](Self::dealloc).
+    #[inline]
+    pub(crate) unsafe fn dealloc_shared(&self, ptr: NonNull<u8>, size: usize) {
         if let Some(chunk) = self.current_holding(ptr, size) {
             let addr = ptr.addr().get();
             // `Release`: the next thread that reserves these bytes (with
@@ -228,6 +393,8 @@ impl<A: Allocator> SyncArena<A> {
     /// use the arena during this call; later uses must happen after it.
     pub(crate) unsafe fn reset(&self) {
         let _guard = lock(&self.lock);
+        // Every thread's slot goes stale with the old epoch.
+        self.epoch.store(NO_EPOCH, Relaxed);
         let used = self.stats_locked().used_bytes;
         let kept = self.chunks.reset(used);
         let kept = kept.map_or(ptr::null_mut(), NonNull::as_ptr);
@@ -241,6 +408,7 @@ impl<A: Allocator> SyncArena<A> {
     /// As [`reset`](Self::reset).
     pub(crate) unsafe fn reset_final(&self) {
         let _guard = lock(&self.lock);
+        self.epoch.store(NO_EPOCH, Relaxed);
         self.chunks.free_all();
         self.current.store(ptr::null_mut(), Release);
     }
