@@ -64,13 +64,14 @@ fn check(shared: &SyncBlinkAlloc, mut blocks: Vec<Block>) {
     let _ = shared;
 }
 
-/// Two threads reserve from the same chunk: the compare-and-swap hands out
-/// disjoint blocks, and a tip free by one thread never gives away bytes the
-/// other one holds.
+/// Two threads reserve their slot blocks from the same chunk: the
+/// compare-and-swap hands out disjoint blocks, and a tip free by one thread
+/// never gives away bytes the other one holds.
 #[test]
 fn loom_cursor_reservation() {
     model(|| {
-        let shared = Arc::new(SyncBlinkAlloc::new());
+        // Room in the first chunk for three threads' first slot blocks.
+        let shared = Arc::new(SyncBlinkAlloc::with_chunk_size(2048));
         // The first chunk exists before the threads start.
         let first = alloc_and_fill(alloc_of(&shared), 8, 1);
         let handles: Vec<_> = (0..2u8)
@@ -118,6 +119,73 @@ fn loom_chunk_hand_over() {
         check(&shared, blocks);
         // The second chunk doubles to 1024 bytes: room for both blocks.
         assert_eq!(shared.stats().chunks, 2, "{:?}", shared.stats());
+    });
+}
+
+/// A thread whose slot block ends at the chunk's cursor extends it in place
+/// while another thread reserves a block from the same cursor: whichever
+/// wins, the blocks are disjoint. Then each frees and regrows its tip.
+#[test]
+fn loom_slot_extension() {
+    model(|| {
+        let shared = Arc::new(SyncBlinkAlloc::with_chunk_size(4096));
+        let handles: Vec<_> = (0..2u8)
+            .map(|t| {
+                let shared = shared.clone();
+                thread::spawn(move || {
+                    // 200 bytes fill most of a first 256-byte slot block;
+                    // the next 100 need a refill: an extension if this
+                    // thread's block is still the chunk's tip.
+                    let a = alloc_and_fill(alloc_of(&shared), 200, 10 + t);
+                    let b = alloc_and_fill(alloc_of(&shared), 100, 20 + t);
+                    let l100 = Layout::from_size_align(100, 8).unwrap();
+                    let l300 = Layout::from_size_align(300, 8).unwrap();
+                    // SAFETY: `b` is live with `l100`.
+                    let c = unsafe { shared.resize(b.ptr, l100, l300).unwrap() };
+                    // SAFETY: `c` is a live block of 300 bytes.
+                    unsafe { c.cast::<u8>().as_ptr().write_bytes(30 + t, 300) };
+                    let c = Block {
+                        ptr: c.cast(),
+                        addr: c.cast::<u8>().as_ptr().addr(),
+                        size: 300,
+                        tag: 30 + t,
+                    };
+                    vec![a, c]
+                })
+            })
+            .collect();
+        let blocks = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        check(&shared, blocks);
+    });
+}
+
+/// A reset between two rounds of threads makes every thread's slot stale:
+/// the second round's blocks come from the reset arena, disjoint, and
+/// nothing is handed out twice.
+#[test]
+fn loom_reset_invalidates_slots() {
+    model(|| {
+        let shared = Arc::new(SyncBlinkAlloc::with_chunk_size(2048));
+        for round in 0..2u8 {
+            // This thread takes the first slot block of the chunk; a stale
+            // slot would hand out its bytes again in the next round.
+            let mine = alloc_and_fill(alloc_of(&shared), 24, 10 * round + 5);
+            let handles: Vec<_> = (0..2u8)
+                .map(|t| {
+                    let shared = shared.clone();
+                    thread::spawn(move || alloc_and_fill(alloc_of(&shared), 100, 10 * round + t))
+                })
+                .collect();
+            let mut blocks: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+            blocks.push(mine);
+            check(&shared, blocks);
+            // SAFETY: every thread that used the arena has joined, and no
+            // block of this round is used again.
+            unsafe { shared.reset_unchecked() };
+        }
     });
 }
 
