@@ -28,7 +28,7 @@
 use core::{alloc::Layout, cell::Cell, ptr::NonNull};
 
 /// Slots per thread.
-const WAYS: usize = 4;
+const WAYS: usize = 8;
 
 /// The tag of a slot that holds no block. No arena cycle has this epoch.
 const EMPTY: usize = usize::MAX;
@@ -104,12 +104,12 @@ type Slots = [Slot; WAYS];
 std::thread_local! {
     // `const` and drop-free: no lazy initialisation and no
     // destructor, so access is a plain thread-relative address.
-    static SLOTS: Slots = const { [Slot::empty(), Slot::empty(), Slot::empty(), Slot::empty()] };
+    static SLOTS: Slots = const { [const { Slot::empty() }; WAYS] };
 }
 
 #[cfg(loom)]
 loom::thread_local! {
-    static SLOTS: Slots = [Slot::empty(), Slot::empty(), Slot::empty(), Slot::empty()];
+    static SLOTS: Slots = [const { Slot::empty() }; WAYS];
 }
 
 /// Runs `f` on this thread's slots.
