@@ -255,7 +255,7 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
 
     /// Raises the size of the first chunk of local views made from now on
     /// to at least `max_local_alloc` bytes. Local views raise it themselves
-    /// when they are reset or dropped.
+    /// to what they used when they are reset or dropped.
     #[inline]
     pub fn update_max_local_alloc(&self, max_local_alloc: usize) {
         self.max_local_alloc
@@ -548,9 +548,14 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
         self.arena.stats()
     }
 
+    /// Tells the shared arena what this view used (not what it held: its
+    /// chunks grew geometrically, and later views would start, and grow
+    /// again, from that), with an eighth more for padding, so that a later
+    /// view doing the same work needs one chunk.
     fn publish_size(&self) {
+        let used = self.arena.stats().used_bytes;
         self.shared()
-            .update_max_local_alloc(self.arena.stats().allocated_bytes);
+            .update_max_local_alloc(used.saturating_add(used / 8));
     }
 }
 
