@@ -253,14 +253,46 @@ allocator_benches!(
     alloc_u64 = |arena, value| put_u64!(arena, value),
 );
 
+allocator_benches!(
+    ops_ours_sync as ours_sync,
+    allocator_api2,
+    blink_alloc::SyncBlinkAlloc,
+    warm = {
+        let mut arena = blink_alloc::SyncBlinkAlloc::with_chunk_size(4096);
+        arena.allocate(Layout::new::<u64>()).unwrap();
+        arena.reset();
+        // This thread's slot holds a block of the new cycle.
+        arena.allocate(Layout::new::<u64>()).unwrap();
+        arena
+    },
+    alloc_u64 = |arena, value| put_u64!(arena, value),
+);
+
+allocator_benches!(
+    ops_blink_alloc_04_sync as blink_alloc_04_sync,
+    allocator_api2_04,
+    blink_alloc_04::SyncBlinkAlloc,
+    warm = {
+        let mut arena = blink_alloc_04::SyncBlinkAlloc::new();
+        arena.allocate(Layout::new::<u64>()).unwrap();
+        arena.reset();
+        arena.allocate(Layout::new::<u64>()).unwrap();
+        arena
+    },
+    alloc_u64 = |arena, value| put_u64!(arena, value),
+);
+
 use self::{
-    ops_blink_alloc_04::group as blink_alloc_04, ops_bump_scope::group as bump_scope,
-    ops_bumpalo::group as bumpalo, ops_ours::group as ours,
+    ops_blink_alloc_04::group as blink_alloc_04,
+    ops_blink_alloc_04_sync::group as blink_alloc_04_sync, ops_bump_scope::group as bump_scope,
+    ops_bumpalo::group as bumpalo, ops_ours::group as ours, ops_ours_sync::group as ours_sync,
 };
 
 main!(
     library_benchmark_groups = ours,
     bumpalo,
     bump_scope,
-    blink_alloc_04
+    blink_alloc_04,
+    ours_sync,
+    blink_alloc_04_sync
 );

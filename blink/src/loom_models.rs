@@ -162,6 +162,39 @@ fn loom_slot_extension() {
     });
 }
 
+/// A thread's slot is full and at the chunk's tip; another thread frees the
+/// slot's last block at the chunk's tip while the owner refills its slot by
+/// extending it at the same address. Whichever wins, no byte is handed out
+/// twice.
+#[test]
+fn loom_tip_free_races_slot_extension() {
+    model(|| {
+        let shared = Arc::new(SyncBlinkAlloc::with_chunk_size(4096));
+        // 256 bytes aligned to 1 take a whole first slot block.
+        let whole = shared
+            .allocate(Layout::from_size_align(256, 1).unwrap())
+            .unwrap();
+        let whole = Block {
+            ptr: whole.cast(),
+            addr: whole.cast::<u8>().as_ptr().addr(),
+            size: 256,
+            tag: 0,
+        };
+        let freer = {
+            let shared = shared.clone();
+            thread::spawn(move || {
+                // SAFETY: `whole` is a live 256-byte block that nobody uses
+                // again.
+                unsafe { shared.deallocate(whole.ptr, whole.size) };
+                alloc_and_fill(alloc_of(&shared), 16, 2)
+            })
+        };
+        let mine = alloc_and_fill(alloc_of(&shared), 8, 1);
+        let theirs = freer.join().unwrap();
+        check(&shared, vec![mine, theirs]);
+    });
+}
+
 /// A reset between two rounds of threads makes every thread's slot stale:
 /// the second round's blocks come from the reset arena, disjoint, and
 /// nothing is handed out twice.

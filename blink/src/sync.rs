@@ -188,10 +188,12 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
 
     /// Grows or shrinks a block.
     ///
-    /// The last block of the current chunk grows and shrinks in place (if no
-    /// other thread allocated after it); any block shrinks in place when
-    /// `ptr` already satisfies the new alignment. Otherwise the block moves
-    /// and its first `min(old, new)` bytes are copied.
+    /// The last block this thread allocated grows and shrinks in place (its
+    /// thread's block extends in its chunk if no other thread took the bytes
+    /// after it), and so does the last block of the current chunk; any block
+    /// shrinks in place when `ptr` already satisfies the new alignment.
+    /// Otherwise the block moves and its first `min(old, new)` bytes are
+    /// copied.
     ///
     /// # Safety
     ///
@@ -211,7 +213,8 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     }
 
     /// Frees a block. The memory is reused at once if it is the last block
-    /// of the current chunk, otherwise at the next reset.
+    /// this thread allocated or the last block of the current chunk,
+    /// otherwise at the next reset.
     ///
     /// # Safety
     ///
@@ -283,9 +286,10 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     /// # Safety
     ///
     /// No block allocated from this arena (directly, or through a local view)
-    /// may be used after this call, no other thread may use the arena during
-    /// the call, and every later use must happen after the call (for example
-    /// after a barrier or a join). No local view may be used after it.
+    /// may be used after this call; nothing may use the arena during the
+    /// call (no other thread, and not the base allocator, re-entrantly); and
+    /// every later use must happen after the call (for example after a
+    /// barrier or a join). No local view may be used after it.
     #[inline]
     pub unsafe fn reset_unchecked(&self) {
         // SAFETY: forwarded from the caller.
@@ -296,8 +300,9 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     /// a chunk takes.
     ///
     /// `used_bytes` counts the blocks that threads took for their own
-    /// allocations whole, free ends included: at most 64 KiB per thread
-    /// more than the data.
+    /// allocations whole, free ends included: per thread, the free end of
+    /// its current block (up to 64 KiB), and what a refill could not use
+    /// (less than the request that caused it).
     ///
     /// ```
     /// use core::alloc::Layout;

@@ -65,9 +65,13 @@ pub(crate) struct SyncArena<A: Allocator> {
     chunks: ChunkList<A>,
 }
 
-// SAFETY: the arena owns its chunks and its base allocator; no pointer into
-// them is kept by any other value that outlives a move (blocks borrow the
-// arena), so moving it moves all of it. Needs `A: Send` for the allocator.
+// SAFETY: the arena owns its chunks and its base allocator, and moving it
+// does not move the chunks. Pointers into them outside the arena are blocks
+// (which borrow the arena, so none lives across a move) and threads' slots,
+// which are only used while their tag equals the arena's epoch: the epoch
+// moves with the chunks, and on whatever thread the arena is used, a slot
+// filled on another thread is never that thread's. Needs `A: Send` for
+// the allocator.
 unsafe impl<A: Allocator + Send> Send for SyncArena<A> {}
 
 // SAFETY: through `&SyncArena`, the chunk list's `Cell`s and the chunks'
@@ -81,9 +85,11 @@ unsafe impl<A: Allocator + Send> Send for SyncArena<A> {}
 // `Acquire` load of it, never written again while the chunk is in the list)
 // and its atomic `cursor`. Chunks are freed only through `&mut self` or
 // `reset_unchecked`, whose caller promises that no other thread uses the
-// arena. Blocks handed to different threads are disjoint (each is reserved
-// by a successful compare-and-swap on the cursor of its chunk), and bytes
-// given back at the tip (`Release`) are taken again with `Acquire`.
+// arena. Blocks handed to different threads are disjoint: each thread's
+// slot block, and each block that bypasses the slots, is reserved by a
+// successful compare-and-swap on the cursor of its chunk, and a slot hands
+// out only its own free bytes (see `thread_cache`). Bytes given back at the
+// tip (`Release`) are taken again with `Acquire`. The epoch is an atomic.
 unsafe impl<A: Allocator + Send + Sync> Sync for SyncArena<A> {}
 
 impl<A: Allocator> SyncArena<A> {
@@ -111,9 +117,17 @@ impl<A: Allocator> SyncArena<A> {
     /// Never fails for a zero-sized layout.
     #[inline(always)]
     pub(crate) fn alloc(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
-        // `Relaxed`: the epoch changes only at resets, which happen before
-        // this call by the caller's synchronisation (`&mut` or the promise of
-        // `reset_unchecked`), so this load sees the current value.
+        if layout.size() == 0 {
+            // Zero-sized blocks take no memory, not even alignment padding.
+            // Folds away for known layouts.
+            return Ok(dangling(layout.align()));
+        }
+        // `Relaxed`: only this thread's own slots are compared with the
+        // epoch. It goes back to `NO_EPOCH` only at resets, which happen
+        // before this call by the caller's synchronisation (`&mut`, or the
+        // promise of `reset_unchecked`), so this load cannot see an epoch of
+        // an earlier cycle; a concurrent draw from `NO_EPOCH` only makes
+        // this thread miss once more.
         let epoch = self.epoch.load(Relaxed);
         match thread_cache::bump(epoch, layout) {
             Some(ptr) => Ok(ptr),
@@ -138,7 +152,8 @@ impl<A: Allocator> SyncArena<A> {
         }
         let front = match thread_cache::bump_after_miss(epoch, layout) {
             Ok(ptr) => return Ok(ptr),
-            Err(front) => front,
+            Err(Some(front)) => front,
+            Err(None) => return self.alloc_shared(layout),
         };
         // Double the last grant, within the cap, and never less than `need`.
         let grant = (front.grant * 2)
@@ -399,6 +414,9 @@ impl<A: Allocator> SyncArena<A> {
         let kept = self.chunks.reset(used);
         let kept = kept.map_or(ptr::null_mut(), NonNull::as_ptr);
         self.current.store(kept, Release);
+        // Again, in case the base allocator drew an epoch while freeing
+        // chunks (it may not use this arena, but a stale slot is cheap).
+        self.epoch.store(NO_EPOCH, Relaxed);
     }
 
     /// Frees every block and returns every chunk to the base allocator.
@@ -411,6 +429,7 @@ impl<A: Allocator> SyncArena<A> {
         self.epoch.store(NO_EPOCH, Relaxed);
         self.chunks.free_all();
         self.current.store(ptr::null_mut(), Release);
+        self.epoch.store(NO_EPOCH, Relaxed);
     }
 }
 

@@ -19,7 +19,8 @@
 //! dereferenced again.
 //!
 //! A thread keeps [`WAYS`] slots, most recently used first, so that a thread
-//! that uses a few arenas in turn does not drop its block at every switch.
+//! that uses a few arenas in turn does not drop its block at every switch;
+//! see [`Slots`] for what happens with more arenas than that.
 //!
 //! Nothing here calls out of this module while it holds a slot's fields in
 //! locals, so a base allocator that itself uses a shared arena on the same
@@ -53,11 +54,14 @@ pub(crate) fn draw_epoch() -> Option<usize> {
 
 /// One thread's block of one arena cycle.
 ///
-/// Invariant: if `epoch` is the current epoch of an arena, then
-/// `[start, end)` is a range of one chunk of that arena that was reserved
-/// for this thread alone during the current cycle, `start <= cursor <= end`,
-/// `cursor` carries the provenance of the whole chunk, and the bytes in
-/// `[cursor, end)` have not been handed out.
+/// Invariant: if `epoch` is the current epoch of an arena, then `[cursor,
+/// end)` is a range of one chunk of that arena that was reserved for this
+/// thread alone during the current cycle and not handed out, `start <=
+/// cursor <= end` lie in that chunk, and `cursor` carries the provenance of
+/// the whole chunk. (Bytes in `[start, cursor)` were handed out; another
+/// thread may free the last of them at the chunk's tip when `cursor ==
+/// end`, so only `[cursor, end)` is the slot's alone.) A slot is tagged
+/// only when it gets a block, so a tagged slot's cursor is never null.
 struct Slot {
     epoch: Cell<usize>,
     /// First free byte.
@@ -98,18 +102,41 @@ impl Slot {
     }
 }
 
-type Slots = [Slot; WAYS];
+/// A thread's slots, most recently used first, and the epochs that missed
+/// lately with every slot taken.
+struct Slots {
+    ways: [Slot; WAYS],
+    /// A ring of epochs that missed with no slot of their own and none
+    /// empty. A second miss of one of them evicts the least recently used
+    /// slot; a first miss allocates from the shared cursor. So a thread
+    /// that cycles through more arenas than it has slots keeps the slots it
+    /// has instead of evicting one (and giving up its free bytes) at every
+    /// switch, while an arena reset into a new epoch gets a slot at its
+    /// second miss even when every slot holds a stale epoch.
+    ghosts: [Cell<usize>; WAYS],
+    next_ghost: Cell<usize>,
+}
+
+impl Slots {
+    const fn new() -> Slots {
+        Slots {
+            ways: [const { Slot::empty() }; WAYS],
+            ghosts: [const { Cell::new(EMPTY) }; WAYS],
+            next_ghost: Cell::new(0),
+        }
+    }
+}
 
 #[cfg(not(loom))]
 std::thread_local! {
     // `const` and drop-free: no lazy initialisation and no
     // destructor, so access is a plain thread-relative address.
-    static SLOTS: Slots = const { [const { Slot::empty() }; WAYS] };
+    static SLOTS: Slots = const { Slots::new() };
 }
 
 #[cfg(loom)]
 loom::thread_local! {
-    static SLOTS: Slots = [const { Slot::empty() }; WAYS];
+    static SLOTS: Slots = Slots::new();
 }
 
 /// Runs `f` on this thread's slots.
@@ -122,7 +149,7 @@ fn with_slots<R>(f: impl FnOnce(&Slots) -> R) -> R {
 /// used slot is that block and has room.
 #[inline(always)]
 pub(crate) fn bump(epoch: usize, layout: Layout) -> Option<NonNull<u8>> {
-    with_slots(|slots| bump_in(&slots[0], epoch, layout))
+    with_slots(|slots| bump_in(&slots.ways[0], epoch, layout))
 }
 
 #[inline(always)]
@@ -152,37 +179,47 @@ pub(crate) struct Front {
     pub(crate) grant: usize,
 }
 
-/// Makes the slot tagged `epoch` the most recently used one, or, if there
-/// is none, turns the least recently used slot into an empty one for
-/// `epoch` (its free bytes are given up).
-fn to_front(slots: &Slots, epoch: usize) -> &Slot {
-    let found = slots.iter().position(|slot| slot.epoch.get() == epoch);
-    // Rotate `slots[..=i]` right by one: slot `i` comes first and the others
-    // keep their order.
-    let i = found.unwrap_or(WAYS - 1);
-    for j in (0..i).rev() {
-        slots[j].swap(&slots[j + 1]);
-    }
-    let front = &slots[0];
-    if found.is_none() {
-        front.epoch.set(epoch);
-        front.cursor.set(core::ptr::null_mut());
-        front.start.set(0);
-        front.end.set(0);
-        front.grant.set(0);
-    }
-    front
+/// Makes the slot tagged `epoch`, if any, the most recently used one.
+fn find_to_front(slots: &Slots, epoch: usize) -> Option<&Slot> {
+    let i = slots
+        .ways
+        .iter()
+        .position(|slot| slot.epoch.get() == epoch)?;
+    Some(rotate_to_front(slots, i))
 }
 
-/// Makes this thread's slot for `epoch` the front one, then bumps `layout`
-/// in it if it has room; otherwise returns what a refill needs.
-pub(crate) fn bump_after_miss(epoch: usize, layout: Layout) -> Result<NonNull<u8>, Front> {
+/// Moves slot `i` first; the slots before it keep their order.
+fn rotate_to_front(slots: &Slots, i: usize) -> &Slot {
+    for j in (0..i).rev() {
+        slots.ways[j].swap(&slots.ways[j + 1]);
+    }
+    &slots.ways[0]
+}
+
+/// After a miss of [`bump`]: makes this thread's slot for `epoch` the front
+/// one and bumps `layout` in it if it has room. Otherwise says what a
+/// refill needs (`Some`), or that this request should not take a slot
+/// (`None`: every slot is taken, and `epoch` did not miss lately).
+pub(crate) fn bump_after_miss(epoch: usize, layout: Layout) -> Result<NonNull<u8>, Option<Front>> {
     with_slots(|slots| {
-        let front = to_front(slots, epoch);
-        bump_in(front, epoch, layout).ok_or(Front {
-            end: front.end.get(),
-            grant: front.grant.get(),
-        })
+        if let Some(front) = find_to_front(slots, epoch) {
+            return bump_in(front, epoch, layout).ok_or(Some(Front {
+                end: front.end.get(),
+                grant: front.grant.get(),
+            }));
+        }
+        let new_slot = Some(Front { end: 0, grant: 0 });
+        // Empty slots are the least recently used, at the back.
+        if slots.ways[WAYS - 1].epoch.get() == EMPTY {
+            return Err(new_slot);
+        }
+        if slots.ghosts.iter().any(|ghost| ghost.get() == epoch) {
+            return Err(new_slot);
+        }
+        let next = slots.next_ghost.get();
+        slots.ghosts[next].set(epoch);
+        slots.next_ghost.set((next + 1) % WAYS);
+        Err(None)
     })
 }
 
@@ -197,8 +234,15 @@ pub(crate) fn bump_after_miss(epoch: usize, layout: Layout) -> Result<NonNull<u8
 /// current cycle, and `block` must carry the whole chunk's provenance.
 pub(crate) unsafe fn install(epoch: usize, block: NonNull<u8>, size: usize) {
     with_slots(|slots| {
-        let front = to_front(slots, epoch);
         let at = block.addr().get();
+        let front = find_to_front(slots, epoch).unwrap_or_else(|| {
+            // Evict the least recently used slot (its free bytes are given
+            // up) for a new one.
+            let front = rotate_to_front(slots, WAYS - 1);
+            front.epoch.set(epoch);
+            front.end.set(0);
+            front
+        });
         if front.end.get() == at {
             // The bytes continue this slot's block, in the same chunk (a
             // chunk's data never ends where another's begins: a header lies
@@ -218,7 +262,7 @@ pub(crate) unsafe fn install(epoch: usize, block: NonNull<u8>, size: usize) {
 #[inline]
 pub(crate) fn free_at_tip(epoch: usize, ptr: NonNull<u8>, size: usize) -> bool {
     with_slots(|slots| {
-        let slot = &slots[0];
+        let slot = &slots.ways[0];
         let hit = slot.epoch.get() == epoch && slot.is_tip(ptr, size);
         if hit {
             // Moved back from the cursor, so it keeps the chunk's provenance.
@@ -243,7 +287,7 @@ pub(crate) fn resize_at_tip(
     new: usize,
 ) -> Result<NonNull<u8>, Option<usize>> {
     with_slots(|slots| {
-        let slot = &slots[0];
+        let slot = &slots.ways[0];
         if slot.epoch.get() != epoch || !slot.is_tip(ptr, old) {
             return Err(None);
         }
