@@ -271,15 +271,36 @@ impl<A: Allocator> SyncArena<A> {
         (addr >= start && addr <= end && size <= end - addr).then_some(chunk)
     }
 
-    /// Resizes a block: in place at the tip of the current chunk when it
-    /// stays aligned, in place for any shrink that stays aligned, otherwise
-    /// by moving it.
+    /// Resizes a block: in place at the tip of this thread's slot or of the
+    /// current chunk when it stays aligned, in place for any shrink that
+    /// stays aligned, otherwise by moving it.
     ///
     /// # Safety
     ///
     /// `ptr` must be a live block of this arena allocated with `old`.
-    #[inline]
+    #[inline(always)]
     pub(crate) unsafe fn resize(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<u8>, AllocError> {
+        if old.size() != 0 && ptr.addr().get() & (new.align() - 1) == 0 {
+            if let Some(block) = self.resize_in_slot(ptr, old.size(), new.size()) {
+                return Ok(block);
+            }
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.resize_shared(ptr, old, new) }
+    }
+
+    /// `resize` of a block that is not the tip of this thread's slot.
+    ///
+    /// # Safety
+    ///
+    /// As [`resize`](Self::resize).
+    #[inline(never)]
+    unsafe fn resize_shared(
         &self,
         ptr: NonNull<u8>,
         old: Layout,
@@ -287,9 +308,6 @@ impl<A: Allocator> SyncArena<A> {
     ) -> Result<NonNull<u8>, AllocError> {
         if ptr.addr().get() & (new.align() - 1) == 0 {
             if old.size() != 0 {
-                if let Some(block) = self.resize_in_slot(ptr, old.size(), new.size()) {
-                    return Ok(block);
-                }
                 if let Some(chunk) = self.current_holding(ptr, old.size()) {
                     let start = ChunkHeader::data_start(chunk);
                     let end = ChunkHeader::data_end(chunk).addr();
@@ -331,16 +349,29 @@ impl<A: Allocator> SyncArena<A> {
     /// Resizes `[ptr, ptr + old)` in place if it is the last block this
     /// thread's slot handed out, extending the slot's block in its chunk if
     /// needed and possible.
-    #[inline]
+    #[inline(always)]
     fn resize_in_slot(&self, ptr: NonNull<u8>, old: usize, new: usize) -> Option<NonNull<u8>> {
         let epoch = self.epoch.load(Relaxed);
-        let end = match thread_cache::resize_at_tip(epoch, ptr, old, new) {
-            Ok(block) => return Some(block),
-            Err(None) => return None,
-            Err(Some(end)) => end,
-        };
-        // The block is the slot's tip and needs `new - (end - ptr)` more
-        // bytes than the slot's block has (`ptr <= end`, and `new` is more).
+        match thread_cache::resize_at_tip(epoch, ptr, old, new) {
+            Ok(block) => Some(block),
+            Err(None) => None,
+            Err(Some(end)) => self.extend_slot_and_resize(epoch, end, ptr, old, new),
+        }
+    }
+
+    /// `resize_in_slot` when the slot's block, which ends at `end`, is too
+    /// small for the block at its tip to grow to `new` bytes.
+    #[cold]
+    #[inline(never)]
+    fn extend_slot_and_resize(
+        &self,
+        epoch: usize,
+        end: usize,
+        ptr: NonNull<u8>,
+        old: usize,
+        new: usize,
+    ) -> Option<NonNull<u8>> {
+        // `ptr <= end`, and `new` is more than `end - ptr`.
         let more = (new - (end - ptr.addr().get()))
             .max(MIN_GRANT)
             .checked_next_multiple_of(CHUNK_ALIGN)?;
