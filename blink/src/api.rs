@@ -100,32 +100,7 @@ pub unsafe trait BlinkAllocator {
 // SAFETY: every call forwards to `A`, except `reset` and `rewind`, which do
 // nothing and so free nothing.
 unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &A {
-    #[inline(always)]
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        A::allocate(self, layout)
-    }
-
-    #[inline(always)]
-    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        A::allocate_zeroed(self, layout)
-    }
-
-    #[inline(always)]
-    unsafe fn resize(
-        &self,
-        ptr: NonNull<u8>,
-        old_layout: Layout,
-        new_layout: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: forwarded from the caller.
-        unsafe { A::resize(self, ptr, old_layout, new_layout) }
-    }
-
-    #[inline(always)]
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
-        // SAFETY: forwarded from the caller.
-        unsafe { A::deallocate(self, ptr, size) }
-    }
+    forward_allocation_to!(A);
 
     #[inline(always)]
     fn reset(&mut self) {}
@@ -139,32 +114,7 @@ unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &A {
 /// A unique reference does everything the arena does, reset included.
 // SAFETY: every call forwards to `A`.
 unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &mut A {
-    #[inline(always)]
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        A::allocate(self, layout)
-    }
-
-    #[inline(always)]
-    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        A::allocate_zeroed(self, layout)
-    }
-
-    #[inline(always)]
-    unsafe fn resize(
-        &self,
-        ptr: NonNull<u8>,
-        old_layout: Layout,
-        new_layout: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: forwarded from the caller.
-        unsafe { A::resize(self, ptr, old_layout, new_layout) }
-    }
-
-    #[inline(always)]
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
-        // SAFETY: forwarded from the caller.
-        unsafe { A::deallocate(self, ptr, size) }
-    }
+    forward_allocation_to!(A);
 
     #[inline(always)]
     fn reset(&mut self) {

@@ -315,32 +315,7 @@ impl<A: Allocator> fmt::Debug for BlinkAlloc<A> {
 // until reset or drop, both of which need `&mut BlinkAlloc` or the value
 // itself; `resize` and `rewind` keep the trait's promises (see `LocalArena`).
 unsafe impl<A: Allocator> BlinkAllocator for BlinkAlloc<A> {
-    #[inline(always)]
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        BlinkAlloc::allocate(self, layout)
-    }
-
-    #[inline(always)]
-    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        BlinkAlloc::allocate_zeroed(self, layout)
-    }
-
-    #[inline(always)]
-    unsafe fn resize(
-        &self,
-        ptr: NonNull<u8>,
-        old_layout: Layout,
-        new_layout: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: forwarded from the caller.
-        unsafe { BlinkAlloc::resize(self, ptr, old_layout, new_layout) }
-    }
-
-    #[inline(always)]
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
-        // SAFETY: forwarded from the caller.
-        unsafe { BlinkAlloc::deallocate(self, ptr, size) }
-    }
+    forward_allocation_to!(BlinkAlloc);
 
     #[inline]
     fn reset(&mut self) {

@@ -15,6 +15,46 @@ macro_rules! with_default_allocator {
     };
 }
 
+/// The allocation methods of a `BlinkAllocator` impl: `allocate`,
+/// `allocate_zeroed`, `resize` and `deallocate`, each calling `$target`'s
+/// method of the same name (inherent methods first, as paths resolve).
+macro_rules! forward_allocation_to {
+    ($target:ident) => {
+        #[inline(always)]
+        fn allocate(
+            &self,
+            layout: core::alloc::Layout,
+        ) -> Result<core::ptr::NonNull<[u8]>, allocator_api2::alloc::AllocError> {
+            $target::allocate(self, layout)
+        }
+
+        #[inline(always)]
+        fn allocate_zeroed(
+            &self,
+            layout: core::alloc::Layout,
+        ) -> Result<core::ptr::NonNull<[u8]>, allocator_api2::alloc::AllocError> {
+            $target::allocate_zeroed(self, layout)
+        }
+
+        #[inline(always)]
+        unsafe fn resize(
+            &self,
+            ptr: core::ptr::NonNull<u8>,
+            old_layout: core::alloc::Layout,
+            new_layout: core::alloc::Layout,
+        ) -> Result<core::ptr::NonNull<[u8]>, allocator_api2::alloc::AllocError> {
+            // SAFETY: forwarded from the caller.
+            unsafe { $target::resize(self, ptr, old_layout, new_layout) }
+        }
+
+        #[inline(always)]
+        unsafe fn deallocate(&self, ptr: core::ptr::NonNull<u8>, size: usize) {
+            // SAFETY: forwarded from the caller.
+            unsafe { $target::deallocate(self, ptr, size) }
+        }
+    };
+}
+
 /// Implements the `Allocator` traits for `&Arena`, forwarding to the arena's
 /// inherent `allocate`, `allocate_zeroed`, `resize` and `deallocate`.
 ///

@@ -349,32 +349,7 @@ impl<A: Allocator> fmt::Debug for SyncBlinkAlloc<A> {
 // keeps the default (does nothing), since other threads may have allocated
 // after a checkpoint.
 unsafe impl<A: Allocator> BlinkAllocator for SyncBlinkAlloc<A> {
-    #[inline(always)]
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        SyncBlinkAlloc::allocate(self, layout)
-    }
-
-    #[inline(always)]
-    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        SyncBlinkAlloc::allocate_zeroed(self, layout)
-    }
-
-    #[inline(always)]
-    unsafe fn resize(
-        &self,
-        ptr: NonNull<u8>,
-        old_layout: Layout,
-        new_layout: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: forwarded from the caller.
-        unsafe { SyncBlinkAlloc::resize(self, ptr, old_layout, new_layout) }
-    }
-
-    #[inline(always)]
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
-        // SAFETY: forwarded from the caller.
-        unsafe { SyncBlinkAlloc::deallocate(self, ptr, size) }
-    }
+    forward_allocation_to!(SyncBlinkAlloc);
 
     #[inline]
     fn reset(&mut self) {
@@ -587,32 +562,7 @@ impl<A: Allocator> fmt::Debug for LocalBlinkAlloc<'_, A> {
 // `&mut LocalBlinkAlloc` or the value. Its chunks are blocks of the shared
 // arena, which outlives `'a` and is not reset while the view borrows it.
 unsafe impl<A: Allocator> BlinkAllocator for LocalBlinkAlloc<'_, A> {
-    #[inline(always)]
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        LocalBlinkAlloc::allocate(self, layout)
-    }
-
-    #[inline(always)]
-    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        LocalBlinkAlloc::allocate_zeroed(self, layout)
-    }
-
-    #[inline(always)]
-    unsafe fn resize(
-        &self,
-        ptr: NonNull<u8>,
-        old_layout: Layout,
-        new_layout: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: forwarded from the caller.
-        unsafe { LocalBlinkAlloc::resize(self, ptr, old_layout, new_layout) }
-    }
-
-    #[inline(always)]
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
-        // SAFETY: forwarded from the caller.
-        unsafe { LocalBlinkAlloc::deallocate(self, ptr, size) }
-    }
+    forward_allocation_to!(LocalBlinkAlloc);
 
     #[inline]
     fn reset(&mut self) {
