@@ -558,53 +558,34 @@ mod owned {
         }
     }
 
-    // SAFETY: as for `Box`.
-    unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Box<[T]> {
-        type Output = Box<[T::Output]>;
-        #[inline]
-        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-            self.iter().map(|item| item.put_in(blink)).collect()
-        }
-        #[inline]
-        fn try_put_in<A: BlinkAllocator>(
-            &self,
-            blink: &'b Blink<A>,
-        ) -> Result<Self::Output, AllocError> {
-            self.iter().map(|item| item.try_put_in(blink)).collect()
-        }
+    /// Collections whose output is the same collection of the items'
+    /// outputs, built item by item.
+    macro_rules! put_each_item {
+        ($($coll:ty => $out:ty),* $(,)?) => {$(
+            // SAFETY: the output collection drops its items' outputs and
+            // frees heap memory, which is no borrow.
+            unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for $coll {
+                type Output = $out;
+                #[inline]
+                fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+                    self.iter().map(|item| item.put_in(blink)).collect()
+                }
+                #[inline]
+                fn try_put_in<A: BlinkAllocator>(
+                    &self,
+                    blink: &'b Blink<A>,
+                ) -> Result<Self::Output, AllocError> {
+                    self.iter().map(|item| item.try_put_in(blink)).collect()
+                }
+            }
+        )*};
     }
 
-    // SAFETY: a `Vec` drops its items' outputs and frees heap memory.
-    unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Vec<T> {
-        type Output = Vec<T::Output>;
-        #[inline]
-        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-            self.iter().map(|item| item.put_in(blink)).collect()
-        }
-        #[inline]
-        fn try_put_in<A: BlinkAllocator>(
-            &self,
-            blink: &'b Blink<A>,
-        ) -> Result<Self::Output, AllocError> {
-            self.iter().map(|item| item.try_put_in(blink)).collect()
-        }
-    }
-
-    // SAFETY: as for `Vec`.
-    unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for VecDeque<T> {
-        type Output = VecDeque<T::Output>;
-        #[inline]
-        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-            self.iter().map(|item| item.put_in(blink)).collect()
-        }
-        #[inline]
-        fn try_put_in<A: BlinkAllocator>(
-            &self,
-            blink: &'b Blink<A>,
-        ) -> Result<Self::Output, AllocError> {
-            self.iter().map(|item| item.try_put_in(blink)).collect()
-        }
-    }
+    put_each_item!(
+        Box<[T]> => Box<[T::Output]>,
+        Vec<T> => Vec<T::Output>,
+        VecDeque<T> => VecDeque<T::Output>,
+    );
 
     // SAFETY: a `Cow<str>` output is a `&str` (no drop glue) or a `String`
     // (no borrow).
