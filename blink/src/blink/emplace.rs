@@ -91,20 +91,58 @@ where
         self.with_drop && needs_drop::<T>()
     }
 
-    /// Reserves room for one value.
+    /// Reserves room for one value: at the end of the newest run if that
+    /// holds values of `T` and the arena places the value right after it,
+    /// otherwise in a block of its own.
     #[inline(always)]
     fn slot(&self) -> Result<Slot<T>, AllocError> {
-        if self.dropped() {
-            // Right after a run of the same type: join it, no new header.
-            if let Some((header, end)) = self.blink.drops.run_end::<T>() {
-                if self.blink.alloc.allocate_at(end, Layout::new::<T>()) {
+        // A zero-sized value reserved here might not be the next of its run
+        // by the time it is filled, so it always gets a header of its own.
+        if self.dropped() && size_of::<T>() != 0 {
+            let run = self.blink.drops.run_end::<T>();
+            if let (Some(end), Some(header)) = (run, self.blink.drops.head()) {
+                if let Some(value) = self.allocate_at(end) {
                     return Ok(Slot {
                         header: Some(header),
                         joins_run: true,
-                        value: end.cast(),
+                        value,
                     });
                 }
             }
+        }
+        self.slot_apart()
+    }
+
+    /// Allocates room for a sized `T` at `end`, the end of a run of `T`, if
+    /// the arena's next block starts there.
+    #[inline(always)]
+    fn allocate_at(&self, end: *mut u8) -> Option<NonNull<T>> {
+        debug_assert!(size_of::<T>() != 0);
+        // SAFETY: the end of a run of sized values is one past its last
+        // value, in or at the end of the block that holds it, and so not
+        // null: an allocation never ends at the last address (slice
+        // iterators rely on the same).
+        let end = unsafe { NonNull::new_unchecked(end) };
+        // The end of a run of `T` is aligned for `T`: its first value is,
+        // and each value adds `size_of::<T>()`, a multiple of the alignment.
+        // So the arena need not check it.
+        let layout = const {
+            match Layout::from_size_align(size_of::<T>(), 1) {
+                Ok(layout) => layout,
+                Err(_) => panic!("a type's size is a valid layout size"),
+            }
+        };
+        self.blink
+            .alloc
+            .allocate_at(end, layout)
+            .then(|| end.cast())
+    }
+
+    /// Reserves room for one value in a block of its own, after a drop
+    /// header when the value has drop glue.
+    #[inline(always)]
+    fn slot_apart(&self) -> Result<Slot<T>, AllocError> {
+        if self.dropped() {
             let block = self.blink.alloc.allocate(Layout::new::<DropItem<T>>())?;
             let header = block.cast::<DropHeader>();
             let value = header
@@ -134,6 +172,40 @@ where
         }
     }
 
+    /// Places `value` at the end of the newest run if it holds values of
+    /// `T` and the arena has room right after it; gives the value back
+    /// otherwise.
+    #[inline(always)]
+    fn join_run(&self, value: T) -> Result<R, T> {
+        if !self.dropped() {
+            return Err(value);
+        }
+        let Some(end) = self.blink.drops.run_end::<T>() else {
+            return Err(value);
+        };
+        let (slot, new_end) = if size_of::<T>() == 0 {
+            // Zero-sized values take no room: the run just counts one more.
+            (dangling(align_of::<T>()).cast::<T>(), end.wrapping_add(1))
+        } else {
+            match self.allocate_at(end) {
+                Some(slot) => (slot, end.wrapping_add(size_of::<T>())),
+                None => return Err(value),
+            }
+        };
+        // SAFETY: `slot` is a fresh block for a `T` (or, for a zero-sized
+        // `T`, a well-aligned address).
+        unsafe { slot.as_ptr().write(value) };
+        // SAFETY: the newest run holds values of `T` (`run_end`), and the
+        // value just written is its next one: for a sized `T` at its end,
+        // `new_end` derived from it; a zero-sized one moves the end by one
+        // position. The arena keeps the memory until the `Blink` resets or
+        // the scope closes, which drops the list first.
+        unsafe { self.blink.drops.set_end(new_end) };
+        // SAFETY: the value is initialised and only this reference reaches
+        // it until the `Blink` is reset, which needs `&mut` to it.
+        Ok(R::coerce(unsafe { &mut *slot.as_ptr() }))
+    }
+
     /// Gives back a slot that will not be filled.
     #[inline(always)]
     fn release(&self, slot: Slot<T>) {
@@ -154,10 +226,15 @@ where
         // SAFETY: the slot is fresh, aligned and large enough for a `T`.
         unsafe { slot.value.as_ptr().write(value) };
         match slot.header {
-            // SAFETY: `slot` was reserved right after the run's last value,
-            // which is still its last: values placed meanwhile (by a `with`
-            // closure) went after the slot, so could not extend this run.
-            Some(header) if slot.joins_run => unsafe { self.blink.drops.extend_run(header) },
+            // SAFETY: `slot` was reserved right at the end of `header`'s run
+            // of sized `T`, which still ends there: values placed meanwhile
+            // (by a `with` closure) went after the slot, so they could not
+            // extend this run, and no run is unlinked while a builder lives.
+            Some(header) if slot.joins_run => unsafe {
+                let old = slot.value.as_ptr().cast::<u8>();
+                let new = old.wrapping_add(size_of::<T>());
+                self.blink.drops.extend_run(header, old, new)
+            },
             // SAFETY: the block holds a header and one initialised `T` at
             // `value_offset`; it lives until the `Blink` resets, which drops
             // the list first.
@@ -172,7 +249,11 @@ where
     /// Places `value`, or gives it back if the arena cannot allocate.
     #[inline(always)]
     pub fn try_value(&self, value: T) -> Result<R, T> {
-        match self.slot() {
+        let value = match self.join_run(value) {
+            Ok(placed) => return Ok(placed),
+            Err(value) => value,
+        };
+        match self.slot_apart() {
             Ok(slot) => Ok(self.fill(slot, value)),
             Err(AllocError) => Err(value),
         }
@@ -185,7 +266,11 @@ where
     /// Calls `handle_alloc_error` if the arena cannot allocate.
     #[inline(always)]
     pub fn value(&self, value: T) -> R {
-        match self.slot() {
+        let value = match self.join_run(value) {
+            Ok(placed) => return placed,
+            Err(value) => value,
+        };
+        match self.slot_apart() {
             Ok(slot) => self.fill(slot, value),
             Err(AllocError) => handle_alloc_error(Layout::new::<T>()),
         }
