@@ -355,19 +355,61 @@ where
     /// says. While nothing else allocates from the arena, the slice grows in
     /// place. If the arena runs out, gives the slice placed so far and the
     /// item that did not fit.
+    #[inline]
     pub fn try_from_iter<I: IntoIterator<Item = T>>(&self, iter: I) -> Result<S, (S, Option<T>)> {
         let mut iter = iter.into_iter();
         let mut builder = SliceBuilder::<A, T>::new(self.blink, self.dropped());
+        // A hint that names one length is taken as a guess of the length:
+        // room for that many, a loop counted to it, and one more call to see
+        // that the iterator agrees. Inlined, the counted loop lets the
+        // compiler merge its bound with the iterator's own (ranges, slices
+        // and maps of them), leaving one test per item. The iterator still
+        // decides: it may end sooner, and items past the hint go on below.
         let (lower, upper) = iter.size_hint();
-        if upper != Some(0) {
-            // The hint only sizes the first block; every write checks room.
-            let first = lower.clamp(1, MAX_FIRST_CAPACITY);
-            if builder.reserve(first).is_err() && builder.reserve(1).is_err() {
-                let item = iter.next();
-                if item.is_none() {
-                    return Ok(S::coerce(builder.finish()));
+        if upper == Some(lower)
+            && lower != 0
+            && lower <= MAX_FIRST_CAPACITY
+            && builder.reserve(lower).is_ok()
+        {
+            if !builder.fill_counted(&mut iter, lower) {
+                return Ok(S::coerce(builder.finish()));
+            }
+            return match iter.next() {
+                None => Ok(S::coerce(builder.finish())),
+                Some(item) => self.collect_rest(builder, iter, Some(item)),
+            };
+        }
+        self.collect_rest(builder, iter, None)
+    }
+
+    /// The general case of [`try_from_iter`](Self::try_from_iter): places
+    /// `pending` (an item taken from `iter`) and the rest of `iter` after
+    /// what `builder` holds, growing its block as needed.
+    #[inline(never)]
+    fn collect_rest<I: Iterator<Item = T>>(
+        &self,
+        mut builder: SliceBuilder<'a, A, T>,
+        mut iter: I,
+        pending: Option<T>,
+    ) -> Result<S, (S, Option<T>)> {
+        if let Some(item) = pending {
+            // Not polled again if it returned `None`: only a `Some` is pending.
+            if builder.len == builder.cap && builder.reserve(builder.cap.max(4)).is_err() {
+                return Err((S::coerce(builder.finish()), Some(item)));
+            }
+            builder.push(item);
+        } else if builder.cap == 0 {
+            let (lower, upper) = iter.size_hint();
+            if upper != Some(0) {
+                // The hint only sizes the first block; every write checks room.
+                let first = lower.clamp(1, MAX_FIRST_CAPACITY);
+                if builder.reserve(first).is_err() && builder.reserve(1).is_err() {
+                    let item = iter.next();
+                    if item.is_none() {
+                        return Ok(S::coerce(builder.finish()));
+                    }
+                    return Err((S::coerce(builder.finish()), item));
                 }
-                return Err((S::coerce(builder.finish()), item));
             }
         }
         // The iterator is not polled again once it returned `None`.
@@ -387,6 +429,7 @@ where
     ///
     /// Calls `handle_alloc_error` if the arena cannot allocate; lets a panic
     /// of the iterator through, having dropped the items it gave so far.
+    #[inline]
     pub fn from_iter<I: IntoIterator<Item = T>>(&self, iter: I) -> S {
         match self.try_from_iter(iter) {
             Ok(slice) => slice,
@@ -503,14 +546,41 @@ impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
     #[inline(always)]
     fn fill<I: Iterator<Item = T>>(&mut self, iter: &mut I) -> bool {
         let first = self.first();
-        while self.len < self.cap {
+        let cap = self.cap;
+        let mut len = SetLenOnDrop::new(&mut self.len);
+        while len.local < cap {
             let Some(item) = iter.next() else {
                 return false;
             };
             // SAFETY: `len < cap`, so slot `len` is inside the block (for a
             // zero-sized `T` every slot is at a well-aligned address).
-            unsafe { first.add(self.len).write(item) };
-            self.len += 1;
+            unsafe { first.add(len.local).write(item) };
+            len.local += 1;
+        }
+        true
+    }
+
+    /// Moves up to `count` items from `iter`: `true` if it gave them all,
+    /// `false` if it ended before.
+    ///
+    /// # Panics
+    ///
+    /// If the block has no room for `count` more items (a bug).
+    #[inline(always)]
+    fn fill_counted<I: Iterator<Item = T>>(&mut self, iter: &mut I, count: usize) -> bool {
+        assert!(count <= self.cap - self.len);
+        let first = self.first();
+        let mut len = SetLenOnDrop::new(&mut self.len);
+        for _ in 0..count {
+            let Some(item) = iter.next() else {
+                return false;
+            };
+            // SAFETY: at most `count` items are written, and the block had
+            // room for `count` more (checked above), so slot `len` is inside
+            // it (for a zero-sized `T` every slot is at a well-aligned
+            // address).
+            unsafe { first.add(len.local).write(item) };
+            len.local += 1;
         }
         true
     }
@@ -559,6 +629,29 @@ impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
         // SAFETY: `len` initialised items start at `first`, which is aligned
         // and non-null; only this reference reaches them until a reset.
         unsafe { &mut *ptr::slice_from_raw_parts_mut(first, len) }
+    }
+}
+
+/// The length of a [`SliceBuilder`], kept in a local while a loop fills it
+/// and written back when the loop ends, by unwinding too: a panicking
+/// iterator leaves the builder knowing which items to drop.
+struct SetLenOnDrop<'a> {
+    len: &'a mut usize,
+    local: usize,
+}
+
+impl<'a> SetLenOnDrop<'a> {
+    #[inline(always)]
+    fn new(len: &'a mut usize) -> Self {
+        let local = *len;
+        SetLenOnDrop { len, local }
+    }
+}
+
+impl Drop for SetLenOnDrop<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        *self.len = self.local;
     }
 }
 
