@@ -322,7 +322,25 @@ impl<A: Allocator> LocalArena<A> {
     /// # Safety
     ///
     /// No block of this arena may be used again.
+    #[inline(always)]
     pub(crate) unsafe fn reset(&self) {
+        // One chunk, current: `ChunkList::reset` would keep it, since it
+        // holds all the cycle used, and free nothing. Its end stays.
+        if let Some(chunk) = self.chunks.sole_current() {
+            ChunkHeader::rewind(chunk);
+            self.cursor.set(ChunkHeader::data_start(chunk));
+            return;
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.reset_slow() }
+    }
+
+    /// # Safety
+    ///
+    /// As [`reset`](Self::reset).
+    #[cold]
+    #[inline(never)]
+    unsafe fn reset_slow(&self) {
         let used = self.stats().used_bytes;
         match self.chunks.reset(used) {
             Some(chunk) => self.enter(chunk, ChunkHeader::data_start(chunk)),
