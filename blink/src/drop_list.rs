@@ -314,6 +314,15 @@ impl DropList {
         }
     }
 
+    /// Whether no value was placed since `mark`, a mark of this list with
+    /// no `drop_until` to an older mark since: the list only grows after a
+    /// mark, so the same newest run with the same end means nothing new
+    /// (ends only move forward).
+    #[inline(always)]
+    pub(crate) fn unchanged_since(&self, mark: DropMark) -> bool {
+        raw(self.head.get()) == raw(mark.head) && self.end.get() == mark.end
+    }
+
     /// Drops every value placed after `mark`, newest first. If a drop
     /// panics, the others are still dropped and the first panic goes on.
     ///
@@ -323,9 +332,7 @@ impl DropList {
     /// mark since; the values placed after it must not be used again.
     #[inline(always)]
     pub(crate) unsafe fn drop_until(&self, mark: DropMark) {
-        // The list only grows after a mark: the same head and end mean that
-        // nothing was placed since (ends only move forward).
-        if raw(self.head.get()) != raw(mark.head) || self.end.get() != mark.end {
+        if !self.unchanged_since(mark) {
             // SAFETY: forwarded from the caller.
             unsafe { self.drop_until_slow(mark) }
         }
