@@ -81,24 +81,16 @@ impl<A: Allocator> LocalArena<A> {
     fn alloc_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
         let cursor = self.cursor.get();
         // Invariant: cursor <= end, both in (or one past) the current chunk,
-        // and `end` is a multiple of `CHUNK_ALIGN` (see `enter`), so at most
-        // `usize::MAX - (CHUNK_ALIGN - 1)`.
+        // and `end` is a multiple of `CHUNK_ALIGN` (see `enter`).
         let end = self.end.get();
         let mask = layout.align() - 1;
-        // Folds away for a layout known at compile time; one test otherwise.
-        // `Layout` keeps `size + align - 1 <= isize::MAX`: no overflow.
-        if layout.size() + layout.align() <= CHUNK_ALIGN {
-            // Size and alignment below `CHUNK_ALIGN`. Round `cursor` up to
-            // `align`: as `align` divides `CHUNK_ALIGN` and so `end`, and
-            // `cursor <= end`, the result is at most `end`; the block's end
-            // is then at most `end + CHUNK_ALIGN - 1`: neither overflows.
-            let start = ((cursor.addr() - 1) | mask) + 1;
-            if start + layout.size() > end {
-                return None;
-            }
-            Some(self.bump(cursor, start, layout.size()))
-        } else if layout.align() <= CHUNK_ALIGN {
-            // As above for `start`; `end - start` does not wrap.
+        // Folds away for a layout known at compile time.
+        if layout.align() <= CHUNK_ALIGN {
+            // Round `cursor` up to `align`. `cursor` is never null, so the
+            // `- 1` does not wrap; `(cursor - 1) | mask < end + CHUNK_ALIGN - 1`
+            // and `end` is a multiple of `CHUNK_ALIGN`, so the `+ 1` does not
+            // overflow; and as `align` divides `CHUNK_ALIGN` and so `end`,
+            // the result is at most `end`: `end - start` does not wrap.
             let start = ((cursor.addr() - 1) | mask) + 1;
             if layout.size() > end - start {
                 return None;
