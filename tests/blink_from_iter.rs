@@ -62,6 +62,9 @@ fn too_large_hint() {
     collect_with_hint((usize::MAX / 2, None));
     collect_with_hint((usize::MAX, Some(usize::MAX)));
     collect_with_hint((N * 3, Some(N * 4)));
+    // Exact-looking hints that promise more than the iterator gives.
+    collect_with_hint((N + 1, Some(N + 1)));
+    collect_with_hint((N * 2, Some(N * 2)));
 }
 
 #[test]

@@ -2,10 +2,17 @@
 //!
 //! Every value that needs drop is placed after a [`DropHeader`] in the same
 //! arena block; the headers link into a list, newest first. A header covers
-//! a *run* of `count` values of one type laid out back to back: a slice from
+//! a *run* of values of one type laid out back to back: a slice from
 //! `from_iter`, or values put one after another, which extend the newest run
 //! when the arena places them right after it. Types that need no drop get no
 //! header and pay nothing.
+//!
+//! A run is measured by *positions*: the position of value `i` of a run of
+//! `T` is `i * size_of::<T>()` bytes past the run's first value (`i` bytes
+//! for a zero-sized `T`, whose values are all at the first address), and
+//! the run ends at the position after its last value. The list keeps the
+//! newest run's end and drop function in itself, so that extending that run
+//! touches no header: a header stores where the run *below* it ends.
 //!
 //! Values are dropped in reverse order of placement: runs newest first, and
 //! each run from its last value to its first.
@@ -17,26 +24,42 @@ use core::{
     ptr::{self, NonNull},
 };
 
+/// Drops the values of a run between two positions: from `from` (null for
+/// the run's start) up to `to`.
+type DropFn = unsafe fn(NonNull<DropHeader>, *mut u8, *mut u8);
+
 /// Header in front of a run of values to drop.
 #[repr(C)]
 pub(crate) struct DropHeader {
+    /// The run below this one.
     next: Option<NonNull<DropHeader>>,
-    /// Drops the values with indices `from..to` that follow the header.
-    drop: unsafe fn(NonNull<DropHeader>, usize, usize),
-    count: usize,
+    /// Where the run `next` ends; meaningless when `next` is `None`.
+    next_end: *mut u8,
+    /// Drops values of this run; `drop_values` of its type.
+    drop: DropFn,
 }
 
 impl DropHeader {
-    fn count(header: NonNull<Self>) -> usize {
+    fn next(header: NonNull<Self>) -> (Option<NonNull<Self>>, *mut u8) {
         // SAFETY: callers hold a header of the list, which is live and fully
         // written; only raw field pointers are used, keeping the provenance
         // of the whole block.
-        unsafe { ptr::addr_of!((*header.as_ptr()).count).read() }
+        unsafe {
+            (
+                ptr::addr_of!((*header.as_ptr()).next).read(),
+                ptr::addr_of!((*header.as_ptr()).next_end).read(),
+            )
+        }
     }
 
-    fn set_count(header: NonNull<Self>, count: usize) {
-        // SAFETY: as in `count`; the list is the only writer.
-        unsafe { ptr::addr_of_mut!((*header.as_ptr()).count).write(count) }
+    fn drop_fn(header: NonNull<Self>) -> DropFn {
+        // SAFETY: as in `next`.
+        unsafe { ptr::addr_of!((*header.as_ptr()).drop).read() }
+    }
+
+    fn set_next_end(header: NonNull<Self>, end: *mut u8) {
+        // SAFETY: as in `next`; the list is the only writer.
+        unsafe { ptr::addr_of_mut!((*header.as_ptr()).next_end).write(end) }
     }
 }
 
@@ -55,26 +78,43 @@ pub(crate) const fn value_offset<T>() -> usize {
     (size_of::<DropHeader>() + align - 1) & !(align - 1)
 }
 
-/// Address of value `index` of a run of `T` behind `header`, with the
+/// Bytes between the positions of two neighbouring values of `T`.
+#[inline(always)]
+const fn stride<T>() -> usize {
+    if size_of::<T>() == 0 {
+        1
+    } else {
+        size_of::<T>()
+    }
+}
+
+/// Address of the first value of a run of `T` behind `header`, with the
 /// provenance of the header's block.
 #[inline(always)]
-fn value_ptr<T>(header: NonNull<DropHeader>, index: usize) -> *mut T {
+fn first_value<T>(header: NonNull<DropHeader>) -> *mut u8 {
     header
         .as_ptr()
         .cast::<u8>()
         .wrapping_add(value_offset::<T>())
-        .cast::<T>()
-        .wrapping_add(index)
 }
 
-/// Drops values `from..to` of the run of `T` behind `header`, last first.
-/// If one panics, the rest are still dropped.
+/// Position `index` of a run of `T` behind `header`.
+#[inline(always)]
+pub(crate) fn position<T>(header: NonNull<DropHeader>, index: usize) -> *mut u8 {
+    first_value::<T>(header).wrapping_add(index.wrapping_mul(stride::<T>()))
+}
+
+/// Drops the values of the run of `T` behind `header` from position `from`
+/// (null for the first value) up to position `to`, last first. If one
+/// panics, the rest are still dropped.
 ///
 /// # Safety
 ///
-/// `header` must be a live header of a run of `T` whose values `from..to`
-/// are initialised and not yet dropped; they must not be used again.
-unsafe fn drop_values<T>(header: NonNull<DropHeader>, from: usize, to: usize) {
+/// `header` must be a live header of a run of `T`; `from` (when not null)
+/// and `to` positions of it, `from <= to`, derived from the header's block;
+/// the values between them initialised, not yet dropped, and never used
+/// again.
+unsafe fn drop_values<T>(header: NonNull<DropHeader>, from: *mut u8, to: *mut u8) {
     /// On unwind, drops the values not yet reached.
     struct Rest<T> {
         first: *mut T,
@@ -87,36 +127,76 @@ unsafe fn drop_values<T>(header: NonNull<DropHeader>, from: usize, to: usize) {
             unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.first, self.len)) }
         }
     }
+    let from = if from.is_null() {
+        first_value::<T>(header)
+    } else {
+        from
+    };
+    let len = (to.addr() - from.addr()) / stride::<T>();
+    // Zero-sized values all sit at the first (well-aligned) address.
+    let first = if size_of::<T>() == 0 {
+        first_value::<T>(header)
+    } else {
+        from
+    };
     let mut rest = Rest {
-        first: value_ptr::<T>(header, from),
-        len: to - from,
+        first: first.cast::<T>(),
+        len,
     };
     while rest.len > 0 {
         rest.len -= 1;
-        // SAFETY: value `from + len` is in the run (caller) and not dropped;
-        // `rest` no longer covers it, so it is dropped exactly once.
+        // SAFETY: value `len` from `from` is in the run (caller) and not
+        // dropped; `rest` no longer covers it, so it is dropped exactly once.
         unsafe { ptr::drop_in_place(rest.first.add(rest.len)) };
     }
 }
 
-/// The list of headers, newest first.
-#[derive(Default)]
-pub(crate) struct DropList {
-    head: Cell<Option<NonNull<DropHeader>>>,
+/// The drop function of an empty list. It is never called (an empty list
+/// drops nothing), and panicking, it cannot share its code, and so its
+/// address, with any `drop_values`: no type's run matches an empty list.
+unsafe fn no_run(_: NonNull<DropHeader>, _: *mut u8, _: *mut u8) {
+    unreachable!("blink: the empty drop list has no run to drop")
 }
 
-/// A position in the list: the newest run and its length then. Values
-/// placed after it are dropped by [`DropList::drop_until`].
+/// Where the newest run of an empty list ends: never a run's end, and never
+/// dereferenced.
+const NO_END: *mut u8 = ptr::without_provenance_mut(1);
+
+/// The address of a run's header, null for none: compares in one step.
+#[inline(always)]
+fn raw(header: Option<NonNull<DropHeader>>) -> *mut DropHeader {
+    header.map_or(ptr::null_mut(), NonNull::as_ptr)
+}
+
+/// The list of runs, newest first.
+pub(crate) struct DropList {
+    head: Cell<Option<NonNull<DropHeader>>>,
+    /// Where the newest run ends.
+    end: Cell<*mut u8>,
+    /// The drop function of the newest run.
+    drop: Cell<DropFn>,
+}
+
+/// A position in the list: the newest run and its end then. Values placed
+/// after it are dropped by [`DropList::drop_until`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DropMark {
     head: Option<NonNull<DropHeader>>,
-    count: usize,
+    end: *mut u8,
+}
+
+impl Default for DropList {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl DropList {
     pub(crate) const fn new() -> Self {
         DropList {
             head: Cell::new(None),
+            end: Cell::new(NO_END),
+            drop: Cell::new(no_run),
         }
     }
 
@@ -139,51 +219,108 @@ impl DropList {
         unsafe {
             header.as_ptr().write(DropHeader {
                 next: self.head.get(),
+                next_end: self.end.get(),
                 drop: drop_values::<T>,
-                count,
             })
         };
         self.head.set(Some(header));
+        self.end.set(position::<T>(header, count));
+        self.drop.set(drop_values::<T>);
     }
 
-    /// The newest run if it holds values of `T`, with the address right
-    /// after its last value: where a value must land to extend it.
+    /// Where the newest run ends, if it holds values of `T`: for a sized
+    /// `T`, where the next value must land to extend it.
     ///
     /// Runs are told apart by their drop function. Should the compiler fold
     /// the functions of two types into one, their code is the same, stride
     /// included, so the run is still dropped exactly as each type would be.
+    /// An empty list has a drop function that matches no type's.
     #[inline(always)]
-    pub(crate) fn run_end<T>(&self) -> Option<(NonNull<DropHeader>, NonNull<u8>)> {
-        let header = self.head.get()?;
-        // SAFETY: the head is a live, fully written header.
-        let drop = unsafe { ptr::addr_of!((*header.as_ptr()).drop).read() };
-        let same = ptr::fn_addr_eq(drop, drop_values::<T> as unsafe fn(_, _, _));
-        if !same {
-            return None;
-        }
-        let end = value_ptr::<T>(header, DropHeader::count(header)).cast::<u8>();
-        // SAFETY: the end of a run inside an allocation is not null.
-        Some((header, unsafe { NonNull::new_unchecked(end) }))
+    pub(crate) fn run_end<T>(&self) -> Option<*mut u8> {
+        let same = ptr::fn_addr_eq(self.drop.get(), drop_values::<T> as DropFn);
+        same.then(|| self.end.get())
     }
 
-    /// Adds the value just written at the end of `header`'s run.
+    /// The newest run, if any.
+    #[inline(always)]
+    pub(crate) fn head(&self) -> Option<NonNull<DropHeader>> {
+        self.head.get()
+    }
+
+    /// Moves the end of the newest run, a run of `T`, to `end`, after
+    /// placing values of `T` between the old end and `end`.
     ///
     /// # Safety
     ///
-    /// `header` must be a run of `T` in this list, and an initialised value
-    /// of `T` must sit right after its last value, in memory that lives as
-    /// long as the run.
+    /// The newest run must hold values of `T` (as `run_end` said), and `end`
+    /// must be a later position of it, derived from its end, with
+    /// initialised values from the old end up to it, in memory that lives
+    /// as long as the run.
     #[inline(always)]
-    pub(crate) unsafe fn extend_run(&self, header: NonNull<DropHeader>) {
-        DropHeader::set_count(header, DropHeader::count(header) + 1);
+    pub(crate) unsafe fn set_end(&self, end: *mut u8) {
+        self.end.set(end);
     }
 
-    pub(crate) fn mark(&self) -> DropMark {
-        let head = self.head.get();
-        DropMark {
-            head,
-            count: head.map_or(0, DropHeader::count),
+    /// Moves the end of the run of `header` from `old` to `new`, wherever
+    /// the run is in the list: a value reserved at the run's end before
+    /// newer runs were linked (by the closure of `Emplace::with`) joins it.
+    ///
+    /// # Safety
+    ///
+    /// `header` must be a run of this list that ends at `old`, and as
+    /// [`set_end`](Self::set_end) for the values between `old` and `new`.
+    #[inline(always)]
+    pub(crate) unsafe fn extend_run(
+        &self,
+        header: NonNull<DropHeader>,
+        old: *mut u8,
+        new: *mut u8,
+    ) {
+        if self.head.get() == Some(header) {
+            debug_assert!(self.end.get() == old);
+            self.end.set(new);
+        } else {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.extend_buried(header, old, new) }
         }
+    }
+
+    /// # Safety
+    ///
+    /// As [`extend_run`](Self::extend_run).
+    #[cold]
+    #[inline(never)]
+    unsafe fn extend_buried(&self, header: NonNull<DropHeader>, old: *mut u8, new: *mut u8) {
+        let mut above = self.head.get();
+        while let Some(run) = above {
+            let (next, next_end) = DropHeader::next(run);
+            if next == Some(header) {
+                debug_assert!(next_end == old);
+                DropHeader::set_next_end(run, new);
+                return;
+            }
+            above = next;
+        }
+        // `header` is in the list (caller), below the head.
+        unreachable!("blink: a run to extend is missing from the drop list")
+    }
+
+    /// Where the list stands now.
+    #[inline(always)]
+    pub(crate) fn mark(&self) -> DropMark {
+        DropMark {
+            head: self.head.get(),
+            end: self.end.get(),
+        }
+    }
+
+    /// Whether no value was placed since `mark`, a mark of this list with
+    /// no `drop_until` to an older mark since: the list only grows after a
+    /// mark, so the same newest run with the same end means nothing new
+    /// (ends only move forward).
+    #[inline(always)]
+    pub(crate) fn unchanged_since(&self, mark: DropMark) -> bool {
+        raw(self.head.get()) == raw(mark.head) && self.end.get() == mark.end
     }
 
     /// Drops every value placed after `mark`, newest first. If a drop
@@ -193,7 +330,20 @@ impl DropList {
     ///
     /// `mark` must come from this list, with no `drop_until` to an older
     /// mark since; the values placed after it must not be used again.
+    #[inline(always)]
     pub(crate) unsafe fn drop_until(&self, mark: DropMark) {
+        if !self.unchanged_since(mark) {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.drop_until_slow(mark) }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As [`drop_until`](Self::drop_until).
+    #[cold]
+    #[inline(never)]
+    unsafe fn drop_until_slow(&self, mark: DropMark) {
         /// Keeps dropping if a `Drop` panics.
         struct Continue<'a> {
             list: &'a DropList,
@@ -203,37 +353,36 @@ impl DropList {
             fn drop(&mut self) {
                 // SAFETY: same list and mark as the interrupted call, which
                 // updated the list before each drop.
-                unsafe { self.list.drop_until(self.mark) }
+                unsafe { self.list.drop_until_slow(self.mark) }
             }
         }
 
         let guard = Continue { list: self, mark };
         while let Some(header) = self.head.get() {
-            let count = DropHeader::count(header);
-            let from = if Some(header) == mark.head {
-                // The run the mark saw: drop only what was added since.
-                if count == mark.count {
-                    break;
-                }
-                mark.count
-            } else {
-                0
-            };
+            let end = self.end.get();
+            let drop = self.drop.get();
             // Detach the values first, so that a panicking drop never runs
             // them twice.
-            if from == 0 {
-                // SAFETY: a live header of the list.
-                let next = unsafe { ptr::addr_of!((*header.as_ptr()).next).read() };
-                self.head.set(next);
+            let from = if Some(header) == mark.head {
+                // The run the mark saw: drop only what was added since.
+                if end == mark.end {
+                    break;
+                }
+                self.end.set(mark.end);
+                mark.end
             } else {
-                DropHeader::set_count(header, from);
-            }
-            // SAFETY: a live header; `drop` was written with the run's type
-            // and `from..count` are its initialised values, now detached.
-            unsafe {
-                let drop = ptr::addr_of!((*header.as_ptr()).drop).read();
-                drop(header, from, count);
-            }
+                let (next, next_end) = DropHeader::next(header);
+                self.head.set(next);
+                self.end.set(next_end);
+                self.drop
+                    .set(next.map_or(no_run as DropFn, DropHeader::drop_fn));
+                ptr::null_mut()
+            };
+            // SAFETY: `drop` is the run's `drop_values`, of its type; `from`
+            // (or its start) and `end` are positions of the run derived from
+            // its block, with the values between them initialised and now
+            // detached from the list.
+            unsafe { drop(header, from, end) };
         }
         core::mem::forget(guard);
     }
@@ -243,12 +392,15 @@ impl DropList {
     /// # Safety
     ///
     /// No value in the list may be used again.
+    #[inline]
     pub(crate) unsafe fn drop_all(&self) {
         let empty = DropMark {
             head: None,
-            count: 0,
+            end: NO_END,
         };
-        // SAFETY: forwarded from the caller; the empty mark is the oldest.
-        unsafe { self.drop_until(empty) }
+        if self.head.get().is_some() {
+            // SAFETY: forwarded from the caller; the empty mark is the oldest.
+            unsafe { self.drop_until_slow(empty) }
+        }
     }
 }

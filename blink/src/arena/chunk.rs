@@ -178,6 +178,15 @@ impl<A: Allocator> ChunkList<A> {
         self.current.get()
     }
 
+    /// The current chunk when it is the only chunk of the list. A reset
+    /// keeps it (it held all the cycle used) and has nothing to free.
+    #[inline(always)]
+    pub(crate) fn sole_current(&self) -> Option<NonNull<ChunkHeader>> {
+        let current = self.current.get()?;
+        let sole = self.first.get() == Some(current) && ChunkHeader::next(current).is_none();
+        sole.then_some(current)
+    }
+
     /// Makes `chunk` (a member of this list, or `None`) the current chunk;
     /// every later chunk becomes a spare.
     pub(crate) fn set_current(&self, chunk: Option<NonNull<ChunkHeader>>) {

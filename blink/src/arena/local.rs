@@ -269,6 +269,7 @@ impl<A: Allocator> LocalArena<A> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
             chunk: self.chunks.current(),
@@ -284,7 +285,24 @@ impl<A: Allocator> LocalArena<A> {
     /// `checkpoint` must come from this arena, with no reset and no rewind to
     /// an earlier checkpoint since, and no block allocated after it may be
     /// used again.
+    #[inline(always)]
     pub(crate) unsafe fn rewind(&self, checkpoint: Checkpoint) {
+        // Still in the checkpoint's chunk: only the cursor moves back; the
+        // end is that chunk's. (`NONE` has no chunk and rewinds nothing.)
+        if checkpoint.chunk.is_some() && checkpoint.chunk == self.chunks.current() {
+            self.cursor.set(checkpoint.cursor);
+            return;
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.rewind_slow(checkpoint) }
+    }
+
+    /// # Safety
+    ///
+    /// As [`rewind`](Self::rewind).
+    #[cold]
+    #[inline(never)]
+    unsafe fn rewind_slow(&self, checkpoint: Checkpoint) {
         if checkpoint.cursor.is_null() {
             return;
         }
@@ -304,7 +322,25 @@ impl<A: Allocator> LocalArena<A> {
     /// # Safety
     ///
     /// No block of this arena may be used again.
+    #[inline(always)]
     pub(crate) unsafe fn reset(&self) {
+        // One chunk, current: `ChunkList::reset` would keep it, since it
+        // holds all the cycle used, and free nothing. Its end stays.
+        if let Some(chunk) = self.chunks.sole_current() {
+            ChunkHeader::rewind(chunk);
+            self.cursor.set(ChunkHeader::data_start(chunk));
+            return;
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.reset_slow() }
+    }
+
+    /// # Safety
+    ///
+    /// As [`reset`](Self::reset).
+    #[cold]
+    #[inline(never)]
+    unsafe fn reset_slow(&self) {
         let used = self.stats().used_bytes;
         match self.chunks.reset(used) {
             Some(chunk) => self.enter(chunk, ChunkHeader::data_start(chunk)),

@@ -91,20 +91,58 @@ where
         self.with_drop && needs_drop::<T>()
     }
 
-    /// Reserves room for one value.
+    /// Reserves room for one value: at the end of the newest run if that
+    /// holds values of `T` and the arena places the value right after it,
+    /// otherwise in a block of its own.
     #[inline(always)]
     fn slot(&self) -> Result<Slot<T>, AllocError> {
-        if self.dropped() {
-            // Right after a run of the same type: join it, no new header.
-            if let Some((header, end)) = self.blink.drops.run_end::<T>() {
-                if self.blink.alloc.allocate_at(end, Layout::new::<T>()) {
+        // A zero-sized value reserved here might not be the next of its run
+        // by the time it is filled, so it always gets a header of its own.
+        if self.dropped() && size_of::<T>() != 0 {
+            let run = self.blink.drops.run_end::<T>();
+            if let (Some(end), Some(header)) = (run, self.blink.drops.head()) {
+                if let Some(value) = self.allocate_at(end) {
                     return Ok(Slot {
                         header: Some(header),
                         joins_run: true,
-                        value: end.cast(),
+                        value,
                     });
                 }
             }
+        }
+        self.slot_apart()
+    }
+
+    /// Allocates room for a sized `T` at `end`, the end of a run of `T`, if
+    /// the arena's next block starts there.
+    #[inline(always)]
+    fn allocate_at(&self, end: *mut u8) -> Option<NonNull<T>> {
+        debug_assert!(size_of::<T>() != 0);
+        // SAFETY: the end of a run of sized values is one past its last
+        // value, in or at the end of the block that holds it, and so not
+        // null: an allocation never ends at the last address (slice
+        // iterators rely on the same).
+        let end = unsafe { NonNull::new_unchecked(end) };
+        // The end of a run of `T` is aligned for `T`: its first value is,
+        // and each value adds `size_of::<T>()`, a multiple of the alignment.
+        // So the arena need not check it.
+        let layout = const {
+            match Layout::from_size_align(size_of::<T>(), 1) {
+                Ok(layout) => layout,
+                Err(_) => panic!("a type's size is a valid layout size"),
+            }
+        };
+        self.blink
+            .alloc
+            .allocate_at(end, layout)
+            .then(|| end.cast())
+    }
+
+    /// Reserves room for one value in a block of its own, after a drop
+    /// header when the value has drop glue.
+    #[inline(always)]
+    fn slot_apart(&self) -> Result<Slot<T>, AllocError> {
+        if self.dropped() {
             let block = self.blink.alloc.allocate(Layout::new::<DropItem<T>>())?;
             let header = block.cast::<DropHeader>();
             let value = header
@@ -134,6 +172,40 @@ where
         }
     }
 
+    /// Places `value` at the end of the newest run if it holds values of
+    /// `T` and the arena has room right after it; gives the value back
+    /// otherwise.
+    #[inline(always)]
+    fn join_run(&self, value: T) -> Result<R, T> {
+        if !self.dropped() {
+            return Err(value);
+        }
+        let Some(end) = self.blink.drops.run_end::<T>() else {
+            return Err(value);
+        };
+        let (slot, new_end) = if size_of::<T>() == 0 {
+            // Zero-sized values take no room: the run just counts one more.
+            (dangling(align_of::<T>()).cast::<T>(), end.wrapping_add(1))
+        } else {
+            match self.allocate_at(end) {
+                Some(slot) => (slot, end.wrapping_add(size_of::<T>())),
+                None => return Err(value),
+            }
+        };
+        // SAFETY: `slot` is a fresh block for a `T` (or, for a zero-sized
+        // `T`, a well-aligned address).
+        unsafe { slot.as_ptr().write(value) };
+        // SAFETY: the newest run holds values of `T` (`run_end`), and the
+        // value just written is its next one: for a sized `T` at its end,
+        // `new_end` derived from it; a zero-sized one moves the end by one
+        // position. The arena keeps the memory until the `Blink` resets or
+        // the scope closes, which drops the list first.
+        unsafe { self.blink.drops.set_end(new_end) };
+        // SAFETY: the value is initialised and only this reference reaches
+        // it until the `Blink` is reset, which needs `&mut` to it.
+        Ok(R::coerce(unsafe { &mut *slot.as_ptr() }))
+    }
+
     /// Gives back a slot that will not be filled.
     #[inline(always)]
     fn release(&self, slot: Slot<T>) {
@@ -154,10 +226,15 @@ where
         // SAFETY: the slot is fresh, aligned and large enough for a `T`.
         unsafe { slot.value.as_ptr().write(value) };
         match slot.header {
-            // SAFETY: `slot` was reserved right after the run's last value,
-            // which is still its last: values placed meanwhile (by a `with`
-            // closure) went after the slot, so could not extend this run.
-            Some(header) if slot.joins_run => unsafe { self.blink.drops.extend_run(header) },
+            // SAFETY: `slot` was reserved right at the end of `header`'s run
+            // of sized `T`, which still ends there: values placed meanwhile
+            // (by a `with` closure) went after the slot, so they could not
+            // extend this run, and no run is unlinked while a builder lives.
+            Some(header) if slot.joins_run => unsafe {
+                let old = slot.value.as_ptr().cast::<u8>();
+                let new = old.wrapping_add(size_of::<T>());
+                self.blink.drops.extend_run(header, old, new)
+            },
             // SAFETY: the block holds a header and one initialised `T` at
             // `value_offset`; it lives until the `Blink` resets, which drops
             // the list first.
@@ -172,7 +249,11 @@ where
     /// Places `value`, or gives it back if the arena cannot allocate.
     #[inline(always)]
     pub fn try_value(&self, value: T) -> Result<R, T> {
-        match self.slot() {
+        let value = match self.join_run(value) {
+            Ok(placed) => return Ok(placed),
+            Err(value) => value,
+        };
+        match self.slot_apart() {
             Ok(slot) => Ok(self.fill(slot, value)),
             Err(AllocError) => Err(value),
         }
@@ -185,7 +266,11 @@ where
     /// Calls `handle_alloc_error` if the arena cannot allocate.
     #[inline(always)]
     pub fn value(&self, value: T) -> R {
-        match self.slot() {
+        let value = match self.join_run(value) {
+            Ok(placed) => return placed,
+            Err(value) => value,
+        };
+        match self.slot_apart() {
             Ok(slot) => self.fill(slot, value),
             Err(AllocError) => handle_alloc_error(Layout::new::<T>()),
         }
@@ -270,19 +355,61 @@ where
     /// says. While nothing else allocates from the arena, the slice grows in
     /// place. If the arena runs out, gives the slice placed so far and the
     /// item that did not fit.
+    #[inline]
     pub fn try_from_iter<I: IntoIterator<Item = T>>(&self, iter: I) -> Result<S, (S, Option<T>)> {
         let mut iter = iter.into_iter();
         let mut builder = SliceBuilder::<A, T>::new(self.blink, self.dropped());
+        // A hint that names one length is taken as a guess of the length:
+        // room for that many, a loop counted to it, and one more call to see
+        // that the iterator agrees. Inlined, the counted loop lets the
+        // compiler merge its bound with the iterator's own (ranges, slices
+        // and maps of them), leaving one test per item. The iterator still
+        // decides: it may end sooner, and items past the hint go on below.
         let (lower, upper) = iter.size_hint();
-        if upper != Some(0) {
-            // The hint only sizes the first block; every write checks room.
-            let first = lower.clamp(1, MAX_FIRST_CAPACITY);
-            if builder.reserve(first).is_err() && builder.reserve(1).is_err() {
-                let item = iter.next();
-                if item.is_none() {
-                    return Ok(S::coerce(builder.finish()));
+        if upper == Some(lower)
+            && lower != 0
+            && lower <= MAX_FIRST_CAPACITY
+            && builder.reserve(lower).is_ok()
+        {
+            if !builder.fill_counted(&mut iter, lower) {
+                return Ok(S::coerce(builder.finish()));
+            }
+            return match iter.next() {
+                None => Ok(S::coerce(builder.finish())),
+                Some(item) => self.collect_rest(builder, iter, Some(item)),
+            };
+        }
+        self.collect_rest(builder, iter, None)
+    }
+
+    /// The general case of [`try_from_iter`](Self::try_from_iter): places
+    /// `pending` (an item taken from `iter`) and the rest of `iter` after
+    /// what `builder` holds, growing its block as needed.
+    #[inline(never)]
+    fn collect_rest<I: Iterator<Item = T>>(
+        &self,
+        mut builder: SliceBuilder<'a, A, T>,
+        mut iter: I,
+        pending: Option<T>,
+    ) -> Result<S, (S, Option<T>)> {
+        if let Some(item) = pending {
+            // Not polled again if it returned `None`: only a `Some` is pending.
+            if builder.len == builder.cap && builder.reserve(builder.cap.max(4)).is_err() {
+                return Err((S::coerce(builder.finish()), Some(item)));
+            }
+            builder.push(item);
+        } else if builder.cap == 0 {
+            let (lower, upper) = iter.size_hint();
+            if upper != Some(0) {
+                // The hint only sizes the first block; every write checks room.
+                let first = lower.clamp(1, MAX_FIRST_CAPACITY);
+                if builder.reserve(first).is_err() && builder.reserve(1).is_err() {
+                    let item = iter.next();
+                    if item.is_none() {
+                        return Ok(S::coerce(builder.finish()));
+                    }
+                    return Err((S::coerce(builder.finish()), item));
                 }
-                return Err((S::coerce(builder.finish()), item));
             }
         }
         // The iterator is not polled again once it returned `None`.
@@ -302,6 +429,7 @@ where
     ///
     /// Calls `handle_alloc_error` if the arena cannot allocate; lets a panic
     /// of the iterator through, having dropped the items it gave so far.
+    #[inline]
     pub fn from_iter<I: IntoIterator<Item = T>>(&self, iter: I) -> S {
         match self.try_from_iter(iter) {
             Ok(slice) => slice,
@@ -418,14 +546,41 @@ impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
     #[inline(always)]
     fn fill<I: Iterator<Item = T>>(&mut self, iter: &mut I) -> bool {
         let first = self.first();
-        while self.len < self.cap {
+        let cap = self.cap;
+        let mut len = SetLenOnDrop::new(&mut self.len);
+        while len.local < cap {
             let Some(item) = iter.next() else {
                 return false;
             };
             // SAFETY: `len < cap`, so slot `len` is inside the block (for a
             // zero-sized `T` every slot is at a well-aligned address).
-            unsafe { first.add(self.len).write(item) };
-            self.len += 1;
+            unsafe { first.add(len.local).write(item) };
+            len.local += 1;
+        }
+        true
+    }
+
+    /// Moves up to `count` items from `iter`: `true` if it gave them all,
+    /// `false` if it ended before.
+    ///
+    /// # Panics
+    ///
+    /// If the block has no room for `count` more items (a bug).
+    #[inline(always)]
+    fn fill_counted<I: Iterator<Item = T>>(&mut self, iter: &mut I, count: usize) -> bool {
+        assert!(count <= self.cap - self.len);
+        let first = self.first();
+        let mut len = SetLenOnDrop::new(&mut self.len);
+        for _ in 0..count {
+            let Some(item) = iter.next() else {
+                return false;
+            };
+            // SAFETY: at most `count` items are written, and the block had
+            // room for `count` more (checked above), so slot `len` is inside
+            // it (for a zero-sized `T` every slot is at a well-aligned
+            // address).
+            unsafe { first.add(len.local).write(item) };
+            len.local += 1;
         }
         true
     }
@@ -474,6 +629,29 @@ impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
         // SAFETY: `len` initialised items start at `first`, which is aligned
         // and non-null; only this reference reaches them until a reset.
         unsafe { &mut *ptr::slice_from_raw_parts_mut(first, len) }
+    }
+}
+
+/// The length of a [`SliceBuilder`], kept in a local while a loop fills it
+/// and written back when the loop ends, by unwinding too: a panicking
+/// iterator leaves the builder knowing which items to drop.
+struct SetLenOnDrop<'a> {
+    len: &'a mut usize,
+    local: usize,
+}
+
+impl<'a> SetLenOnDrop<'a> {
+    #[inline(always)]
+    fn new(len: &'a mut usize) -> Self {
+        let local = *len;
+        SetLenOnDrop { len, local }
+    }
+}
+
+impl Drop for SetLenOnDrop<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        *self.len = self.local;
     }
 }
 

@@ -118,36 +118,80 @@ pub struct BlinkScope<'p, 's, A: BlinkAllocator> {
 type ScopeLifetimes<'p, 's> = (fn(&'p ()) -> &'p (), &'s &'p ());
 
 /// Where a scope opened.
+#[derive(Clone, Copy)]
 struct ScopeStart {
     drops: DropMark,
     arena: Checkpoint,
 }
 
-/// Closes a scope when dropped: on return and on unwind alike.
-struct CloseScope<'a, A: BlinkAllocator> {
+/// Closes a scope if its closure unwinds. The normal exit forgets it and
+/// calls [`close`] inline: a guard whose `Drop` is one call stays out of
+/// memory (the compiler keeps its fields in registers for the unwind path
+/// too), where a guard that closed on both paths made every scope store
+/// its start to the stack.
+struct CloseOnUnwind<'a, A: BlinkAllocator> {
     blink: &'a Blink<A>,
     start: ScopeStart,
 }
 
-impl<A: BlinkAllocator> Drop for CloseScope<'_, A> {
+impl<A: BlinkAllocator> Drop for CloseOnUnwind<'_, A> {
+    #[inline(always)]
     fn drop(&mut self) {
-        /// Rewinds even if a `Drop` panics.
-        struct Rewind<'a, A: BlinkAllocator>(&'a A, Checkpoint);
-        impl<A: BlinkAllocator> Drop for Rewind<'_, A> {
-            fn drop(&mut self) {
-                // SAFETY: the checkpoint was taken from this allocator when
-                // the scope opened; inner scopes have closed (they are
-                // nested calls), the parent could not allocate or reset
-                // (it is borrowed mutably), and the scope's values are
-                // unreachable now that its closure has ended.
-                unsafe { self.0.rewind(self.1) }
-            }
-        }
-        let _rewind = Rewind(&self.blink.alloc, self.start.arena);
-        // SAFETY: the values pushed since the mark are the scope's, which
-        // nothing can reach any more (see above).
-        unsafe { self.blink.drops.drop_until(self.start.drops) };
+        close_with_drops(self.blink, self.start.drops, self.start.arena);
     }
+}
+
+/// Runs `body` in a scope of `blink`, closing the scope when `body`
+/// returns or unwinds.
+#[inline(always)]
+fn run_scope<A: BlinkAllocator, R>(blink: &Blink<A>, body: impl FnOnce() -> R) -> R {
+    let start = ScopeStart {
+        drops: blink.drops.mark(),
+        arena: blink.alloc.checkpoint(),
+    };
+    let on_unwind = CloseOnUnwind { blink, start };
+    let result = body();
+    core::mem::forget(on_unwind);
+    close(blink, start);
+    result
+}
+
+/// Closes a scope that opened at `start`, after its closure ended: with
+/// nothing to drop and the arena still in the scope's first chunk, three
+/// compares and a store.
+#[inline(always)]
+fn close<A: BlinkAllocator>(blink: &Blink<A>, start: ScopeStart) {
+    if blink.drops.unchanged_since(start.drops) {
+        // SAFETY: the checkpoint was taken from this allocator when the
+        // scope opened; inner scopes have closed (they are nested calls),
+        // the parent could not allocate or reset (it is borrowed mutably),
+        // and the scope's values are unreachable now that its closure has
+        // ended.
+        unsafe { blink.alloc.rewind(start.arena) }
+    } else {
+        close_with_drops(blink, start.drops, start.arena);
+    }
+}
+
+/// Closes a scope that placed values with drop: drops them, then rewinds,
+/// also if a `Drop` panics.
+#[cold]
+#[inline(never)]
+fn close_with_drops<A: BlinkAllocator>(blink: &Blink<A>, drops: DropMark, arena: Checkpoint) {
+    /// Rewinds even if a `Drop` panics.
+    struct Rewind<'a, A: BlinkAllocator>(&'a A, Checkpoint);
+    impl<A: BlinkAllocator> Drop for Rewind<'_, A> {
+        fn drop(&mut self) {
+            // SAFETY: as in `close`: the checkpoint is this
+            // allocator's, taken when the scope opened, and nothing placed
+            // since can be reached any more.
+            unsafe { self.0.rewind(self.1) }
+        }
+    }
+    let _rewind = Rewind(&blink.alloc, arena);
+    // SAFETY: the values pushed since the mark are the scope's, which
+    // nothing can reach any more (see `close`).
+    unsafe { blink.drops.drop_until(drops) };
 }
 
 /// Opens a scope over `blink`, runs `f` in it, and closes it.
@@ -163,16 +207,11 @@ where
     A: BlinkAllocator,
 {
     let blink: &Blink<A> = blink;
-    let _close = CloseScope {
-        blink,
-        start: ScopeStart {
-            drops: blink.drops.mark(),
-            arena: blink.alloc.checkpoint(),
-        },
-    };
-    f(&mut BlinkScope {
-        blink,
-        marker: PhantomData,
+    run_scope(blink, || {
+        f(&mut BlinkScope {
+            blink,
+            marker: PhantomData,
+        })
     })
 }
 
@@ -180,16 +219,11 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
     /// Opens a scope nested in this one.
     pub fn scope<R>(&mut self, f: impl for<'n> FnOnce(&mut BlinkScope<'s, 'n, A>) -> R) -> R {
         let blink = self.blink;
-        let _close = CloseScope {
-            blink,
-            start: ScopeStart {
-                drops: blink.drops.mark(),
-                arena: blink.alloc.checkpoint(),
-            },
-        };
-        f(&mut BlinkScope {
-            blink,
-            marker: PhantomData,
+        run_scope(blink, || {
+            f(&mut BlinkScope {
+                blink,
+                marker: PhantomData,
+            })
         })
     }
 
