@@ -93,26 +93,29 @@ def fmt_time(ns):
 def criterion_results(root, log):
     """{group: [(function, median_ns, lower, upper, elements)]} in run order."""
     results = {}
-    if os.path.isdir(root):
-        for group_dir in os.listdir(root):
-            for function in os.listdir(os.path.join(root, group_dir)):
-                new = os.path.join(root, group_dir, function, "new")
-                if not os.path.isfile(os.path.join(new, "estimates.json")):
-                    continue
-                with open(os.path.join(new, "benchmark.json")) as f:
-                    meta = json.load(f)
-                with open(os.path.join(new, "estimates.json")) as f:
-                    median = json.load(f)["median"]
-                throughput = meta.get("throughput") or {}
-                results.setdefault(meta["group_id"], []).append(
-                    (
-                        meta["function_id"],
-                        median["point_estimate"],
-                        median["confidence_interval"]["lower_bound"],
-                        median["confidence_interval"]["upper_bound"],
-                        throughput.get("Elements"),
-                    )
-                )
+    # `group/function/new`, or `group/function/value/new` for ids made with
+    # `BenchmarkId::new(function, value)`.
+    for new, _dirs, files in sorted(os.walk(root)) if os.path.isdir(root) else []:
+        if os.path.basename(new) != "new" or "estimates.json" not in files:
+            continue
+        with open(os.path.join(new, "benchmark.json")) as f:
+            meta = json.load(f)
+        with open(os.path.join(new, "estimates.json")) as f:
+            median = json.load(f)["median"]
+        throughput = meta.get("throughput") or {}
+        # `BenchmarkId::from_parameter` leaves the function id empty.
+        name = " ".join(
+            str(part) for part in (meta.get("function_id"), meta.get("value_str")) if part
+        )
+        results.setdefault(meta["group_id"], []).append(
+            (
+                name,
+                median["point_estimate"],
+                median["confidence_interval"]["lower_bound"],
+                median["confidence_interval"]["upper_bound"],
+                throughput.get("Elements"),
+            )
+        )
     order = []
     if log and os.path.isfile(log):
         with open(log) as f:
