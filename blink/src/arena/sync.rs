@@ -139,9 +139,7 @@ impl<A: Allocator> SyncArena<A> {
     #[cold]
     #[inline(never)]
     fn alloc_refill(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
-        if layout.size() == 0 {
-            return Ok(dangling(layout.align()));
-        }
+        // `alloc` answered zero-sized layouts, so `layout.size() > 0`.
         let cap = self.grant_cap();
         // The most a block for `layout` can take from a slot, padding
         // included; `Layout` keeps this from overflowing.
@@ -445,8 +443,9 @@ impl<A: Allocator> SyncArena<A> {
         let kept = self.chunks.reset(used);
         let kept = kept.map_or(ptr::null_mut(), NonNull::as_ptr);
         self.current.store(kept, Release);
-        // Again, in case the base allocator drew an epoch while freeing
-        // chunks (it may not use this arena, but a stale slot is cheap).
+        // Again after freeing: the base allocator must not use this arena
+        // meanwhile, but should it, clearing the epoch last leaves any slot
+        // it filled stale rather than pointing into rewound memory.
         self.epoch.store(NO_EPOCH, Relaxed);
     }
 
