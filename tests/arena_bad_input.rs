@@ -110,6 +110,34 @@ fn zero_sizes_take_no_memory_on_an_empty_arena() {
     assert_eq!(blink.stats().chunks, 0);
 }
 
+/// The bump checks room one way for sizes below the chunk alignment and
+/// another for larger ones: both must use a chunk up to its last byte and
+/// no further, and a zero-sized block fits even in a full chunk.
+#[test]
+fn blocks_fill_a_chunk_to_its_last_byte() {
+    for size in [1, 7, 8, 15, 16, 17, 100] {
+        for short in [false, true] {
+            let base = CountingAlloc::new();
+            let blink = BlinkAlloc::new_in(base.clone());
+            blink.allocate(layout(1, 1)).unwrap();
+            let room = blink.stats().capacity - blink.stats().used_bytes;
+            // Leave exactly `size` bytes, or one byte less.
+            let left = if short { size - 1 } else { size };
+            blink.allocate(layout(room - left, 1)).unwrap();
+            assert_eq!(blink.stats().chunks, 1);
+            let block = blink.allocate(layout(size, 1)).unwrap();
+            touch(block);
+            let chunks = if short { 2 } else { 1 };
+            assert_eq!(blink.stats().chunks, chunks, "size {size}, short {short}");
+            // Full or not, a zero-sized block needs no new chunk.
+            let calls = base.snapshot().calls();
+            let z = blink.allocate(layout(0, 1)).unwrap();
+            assert_eq!(z.len(), 0);
+            assert_eq!(base.snapshot().calls(), calls);
+        }
+    }
+}
+
 #[test]
 fn zero_sized_blocks_resize_and_free() {
     for align in [1, 8, 4096, 1 << 13, 1 << 20] {

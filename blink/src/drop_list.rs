@@ -320,7 +320,10 @@ impl DropList {
     /// (ends only move forward).
     #[inline(always)]
     pub(crate) fn unchanged_since(&self, mark: DropMark) -> bool {
-        raw(self.head.get()) == raw(mark.head) && self.end.get() == mark.end
+        // Both differences at once: one branch, not two.
+        let head = raw(self.head.get()).addr() ^ raw(mark.head).addr();
+        let end = self.end.get().addr() ^ mark.end.addr();
+        head | end == 0
     }
 
     /// Drops every value placed after `mark`, newest first. If a drop

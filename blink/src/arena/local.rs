@@ -5,7 +5,11 @@
 //! at a sentinel address with no room: every non-empty request misses and
 //! takes the cold path, so the hot path needs no null check.
 
-use core::{alloc::Layout, cell::Cell, ptr::NonNull};
+use core::{
+    alloc::Layout,
+    cell::Cell,
+    ptr::{self, NonNull},
+};
 
 use allocator_api2::alloc::{AllocError, Allocator};
 
@@ -31,6 +35,9 @@ pub struct Checkpoint {
 
 impl Checkpoint {
     /// A checkpoint that rewinds nothing, for allocators that cannot rewind.
+    ///
+    /// It comes from no arena, so the arenas' own `rewind`s, which take only
+    /// their own checkpoints, must not be given it.
     pub const NONE: Checkpoint = Checkpoint {
         chunk: None,
         cursor: core::ptr::null_mut(),
@@ -66,9 +73,11 @@ impl<A: Allocator> LocalArena<A> {
     /// Bump-allocates `layout`. Never fails for a zero-sized layout.
     #[inline(always)]
     pub(crate) fn alloc(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
-        if layout.size() == 0 {
-            // Zero-sized blocks take no memory, not even alignment padding:
-            // a well-aligned dangling address. Folds away for known layouts.
+        // Zero-sized blocks take no memory, not even alignment padding: a
+        // well-aligned dangling address. The bump below places one of
+        // alignment 1 at the cursor without moving it and without failing,
+        // so only aligned ones need this. Folds away for a known alignment.
+        if layout.size() == 0 && layout.align() > 1 {
             return Ok(dangling(layout.align()));
         }
         match self.alloc_fast(layout) {
@@ -81,29 +90,38 @@ impl<A: Allocator> LocalArena<A> {
     fn alloc_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
         let cursor = self.cursor.get();
         // Invariant: cursor <= end, both in (or one past) the current chunk,
-        // and `end` is a multiple of `CHUNK_ALIGN` (see `enter`).
+        // and `end` is a multiple of `CHUNK_ALIGN` (see `enter`), so
+        // `end <= usize::MAX + 1 - CHUNK_ALIGN`.
         let end = self.end.get();
         let mask = layout.align() - 1;
+        let size = layout.size();
         // Folds away for a layout known at compile time.
         if layout.align() <= CHUNK_ALIGN {
-            // Round `cursor` up to `align`. `cursor` is never null, so the
-            // `- 1` does not wrap; `(cursor - 1) | mask < end + CHUNK_ALIGN - 1`
-            // and `end` is a multiple of `CHUNK_ALIGN`, so the `+ 1` does not
-            // overflow; and as `align` divides `CHUNK_ALIGN` and so `end`,
-            // the result is at most `end`: `end - start` does not wrap.
-            let start = ((cursor.addr() - 1) | mask) + 1;
-            if layout.size() > end - start {
+            // Round `cursor` up to `align`: `cursor + mask` does not overflow,
+            // as `mask < CHUNK_ALIGN`; and as `align` divides `CHUNK_ALIGN`
+            // and so `end`, `start <= end`.
+            let start = (cursor.addr() + mask) & !mask;
+            // For a size below `CHUNK_ALIGN` (known at compile time, as a
+            // rule) `start + size` cannot overflow, and the sum is both the
+            // bound to check and the new cursor.
+            if size < CHUNK_ALIGN {
+                if start + size > end {
+                    return None;
+                }
+                return Some(self.bump(cursor, start, size));
+            }
+            if size > end - start {
                 return None;
             }
-            Some(self.bump(cursor, start, layout.size()))
+            Some(self.bump(cursor, start, size))
         } else {
             // `pad < align`, and `Layout` keeps `size + align - 1 <= isize::MAX`,
             // so `pad + size` does not overflow.
             let pad = cursor.addr().wrapping_neg() & mask;
-            if pad + layout.size() > end - cursor.addr() {
+            if pad + size > end - cursor.addr() {
                 return None;
             }
-            Some(self.bump(cursor, cursor.addr() + pad, layout.size()))
+            Some(self.bump(cursor, cursor.addr() + pad, size))
         }
     }
 
@@ -137,7 +155,8 @@ impl<A: Allocator> LocalArena<A> {
     #[cold]
     #[inline(never)]
     fn alloc_slow(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
-        // `alloc` served zero-sized layouts, so a new chunk is needed.
+        // Zero-sized layouts never get here: `alloc` served the aligned ones,
+        // and the fast path cannot fail for the others. A new chunk is needed.
         self.leave_current();
         let chunk = self.chunks.advance(layout)?;
         self.enter(chunk, ChunkHeader::data_start(chunk));
@@ -288,8 +307,14 @@ impl<A: Allocator> LocalArena<A> {
     #[inline(always)]
     pub(crate) unsafe fn rewind(&self, checkpoint: Checkpoint) {
         // Still in the checkpoint's chunk: only the cursor moves back; the
-        // end is that chunk's. (`NONE` has no chunk and rewinds nothing.)
-        if checkpoint.chunk.is_some() && checkpoint.chunk == self.chunks.current() {
+        // end is that chunk's. Still empty: the cursor is the sentinel, as
+        // it was. (`NONE` is not this arena's, so the caller never passes it.)
+        let same_chunk = ptr::eq(
+            raw_chunk(checkpoint.chunk),
+            raw_chunk(self.chunks.current()),
+        );
+        if same_chunk {
+            debug_assert!(!checkpoint.cursor.is_null(), "rewind to Checkpoint::NONE");
             self.cursor.set(checkpoint.cursor);
             return;
         }
@@ -357,6 +382,13 @@ impl<A: Allocator> LocalArena<A> {
         self.chunks.free_all();
         self.enter_nothing();
     }
+}
+
+/// A chunk's address, null for none: compares in one step, where comparing
+/// the options tests for `None` first.
+#[inline(always)]
+fn raw_chunk(chunk: Option<NonNull<ChunkHeader>>) -> *const ChunkHeader {
+    chunk.map_or(ptr::null(), |chunk| chunk.as_ptr().cast_const())
 }
 
 /// A non-null, `align`-aligned address that owns no memory.

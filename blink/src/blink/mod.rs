@@ -255,15 +255,12 @@ impl<A: BlinkAllocator> Blink<A> {
     #[inline]
     pub fn try_copy_slice<T: Copy>(&self, slice: &[T]) -> Option<&mut [T]> {
         let layout = core::alloc::Layout::for_value(slice);
-        let ptr = if layout.size() == 0 {
-            crate::arena::local::dangling(layout.align())
-        } else {
-            self.alloc.allocate(layout).ok()?.cast()
-        };
-        let ptr = ptr.cast::<T>().as_ptr();
-        // SAFETY: `ptr` is a fresh block for `slice.len()` items of `T` (or a
-        // well-aligned dangling pointer when they take no room); `T: Copy`
-        // makes the bitwise copy a valid copy.
+        // An empty slice asks for a zero-sized block too: the arenas answer
+        // those without memory, and checking here would cost every copy.
+        let ptr = self.alloc.allocate(layout).ok()?.cast::<T>().as_ptr();
+        // SAFETY: `ptr` is a fresh block for `slice.len()` items of `T`,
+        // aligned for `T` (zero-sized blocks too); `T: Copy` makes the bitwise
+        // copy a valid copy.
         unsafe {
             core::ptr::copy_nonoverlapping(slice.as_ptr(), ptr, slice.len());
             Some(core::slice::from_raw_parts_mut(ptr, slice.len()))
