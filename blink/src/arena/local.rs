@@ -90,38 +90,33 @@ impl<A: Allocator> LocalArena<A> {
     fn alloc_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
         let cursor = self.cursor.get();
         // Invariant: cursor <= end, both in (or one past) the current chunk,
-        // and `end` is a multiple of `CHUNK_ALIGN` (see `enter`), so
-        // `end <= usize::MAX + 1 - CHUNK_ALIGN`.
+        // and `end` is a multiple of `CHUNK_ALIGN` (see `enter`).
         let end = self.end.get();
         let mask = layout.align() - 1;
-        let size = layout.size();
         // Folds away for a layout known at compile time.
         if layout.align() <= CHUNK_ALIGN {
-            // Round `cursor` up to `align`: `cursor + mask` does not overflow,
-            // as `mask < CHUNK_ALIGN`; and as `align` divides `CHUNK_ALIGN`
-            // and so `end`, `start <= end`.
-            let start = (cursor.addr() + mask) & !mask;
-            // For a size below `CHUNK_ALIGN` (known at compile time, as a
-            // rule) `start + size` cannot overflow, and the sum is both the
-            // bound to check and the new cursor.
-            if size < CHUNK_ALIGN {
-                if start + size > end {
-                    return None;
-                }
-                return Some(self.bump(cursor, start, size));
-            }
-            if size > end - start {
+            // Round `cursor` up to `align`. `cursor` is never null, so the
+            // `- 1` does not wrap; `(cursor - 1) | mask < end + CHUNK_ALIGN - 1`
+            // and `end` is a multiple of `CHUNK_ALIGN`, so the `+ 1` does not
+            // overflow; and as `align` divides `CHUNK_ALIGN` and so `end`,
+            // the result is at most `end`: `end - start` does not wrap.
+            let start = ((cursor.addr() - 1) | mask) + 1;
+            // `start + size <= end` would save an instruction for small
+            // sizes (the sum is the new cursor too), and so would rounding
+            // with `(cursor + mask) & !mask`, but a loop of `Blink::put`
+            // measured 1.5x slower with them, in every one of five runs.
+            if layout.size() > end - start {
                 return None;
             }
-            Some(self.bump(cursor, start, size))
+            Some(self.bump(cursor, start, layout.size()))
         } else {
             // `pad < align`, and `Layout` keeps `size + align - 1 <= isize::MAX`,
             // so `pad + size` does not overflow.
             let pad = cursor.addr().wrapping_neg() & mask;
-            if pad + size > end - cursor.addr() {
+            if pad + layout.size() > end - cursor.addr() {
                 return None;
             }
-            Some(self.bump(cursor, cursor.addr() + pad, size))
+            Some(self.bump(cursor, cursor.addr() + pad, layout.size()))
         }
     }
 
