@@ -10,8 +10,10 @@
 #   cargo install gungraun-runner --version "$(scripts/bench-report.sh --gungraun-version)"
 #
 # Criterion times are controlled by WARM_UP (seconds, default 1) and
-# MEASURE (seconds, default 2). BENCHMARKS.md is never edited by hand: rerun
-# this script instead.
+# MEASURE (seconds, default 2). REPEAT (default 1) runs the criterion benches
+# that many times, each in fresh processes, and reports each row's median
+# across the runs: on a shared VM a single run can be off by 30% on one row.
+# BENCHMARKS.md is never edited by hand: rerun this script instead.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -28,7 +30,7 @@ while (($#)); do
         --no-callgrind) callgrind=0 ;;
         --out) out="$2"; shift ;;
         --gungraun-version) gungraun_version; exit 0 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         -*) echo "unknown option $1" >&2; exit 2 ;;
         *) benches+=("$1") ;;
     esac
@@ -37,11 +39,9 @@ done
 
 warm_up=${WARM_UP:-1}
 measure=${MEASURE:-2}
+repeat=${REPEAT:-1}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-# Only this run's results may reach the report.
-rm -rf target/criterion
 
 bench_flags=()
 for bench in "${benches[@]}"; do
@@ -49,8 +49,15 @@ for bench in "${benches[@]}"; do
 done
 criterion_args=(--warm-up-time "$warm_up" --measurement-time "$measure" --noplot)
 
-echo "== criterion: ${benches[*]} (warm-up ${warm_up}s, measurement ${measure}s)" >&2
-cargo bench "${bench_flags[@]}" -- "${criterion_args[@]}" | tee "$work/criterion.log" >&2
+criterion_dirs=()
+for ((run = 1; run <= repeat; run++)); do
+    echo "== criterion run $run/$repeat: ${benches[*]} (warm-up ${warm_up}s, measurement ${measure}s)" >&2
+    # Only this run's results may reach the report.
+    rm -rf target/criterion
+    cargo bench "${bench_flags[@]}" -- "${criterion_args[@]}" | tee -a "$work/criterion.log" >&2
+    mv target/criterion "$work/criterion-$run"
+    criterion_dirs+=(--criterion-dir "$work/criterion-$run")
+done
 
 callgrind_json=""
 if ((callgrind)); then
@@ -71,9 +78,9 @@ if ((callgrind)); then
 fi
 
 python3 scripts/bench_report.py \
-    --criterion-dir target/criterion \
+    "${criterion_dirs[@]}" \
     --criterion-log "$work/criterion.log" \
     --callgrind-json "$callgrind_json" \
-    --command "scripts/bench-report.sh ${benches[*]:1} (WARM_UP=$warm_up MEASURE=$measure)" \
+    --command "scripts/bench-report.sh ${benches[*]:1} (WARM_UP=$warm_up MEASURE=$measure REPEAT=$repeat)" \
     --out "$out"
 echo "== wrote $out" >&2
