@@ -22,7 +22,10 @@ use crate::arena::Checkpoint;
 /// - `rewind` either does nothing or frees exactly the blocks allocated
 ///   after the checkpoint;
 /// - `allocate_at` returns `true` only if it allocated a block for `layout`
-///   at `ptr`, as `allocate` would have.
+///   at `ptr`, as `allocate` would have, that may be used through `ptr`
+///   itself. Callers pass the end of an earlier block of this allocator,
+///   derived from that block's pointer, so the two blocks must lie in one
+///   allocation of the allocator's own (as blocks bumped from one chunk do).
 pub unsafe trait BlinkAllocator {
     /// Allocates a block for `layout`.
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError>;
@@ -62,7 +65,8 @@ pub unsafe trait BlinkAllocator {
 
     /// Allocates `layout` at exactly `ptr` if the next block would start
     /// there, and says whether it did. Lets `Blink` lay values of one type
-    /// back to back under a single drop header.
+    /// back to back under a single drop header, writing each new value
+    /// through the end pointer of the previous one.
     ///
     /// The default never does.
     #[inline(always)]
