@@ -110,9 +110,9 @@ fn zero_sizes_take_no_memory_on_an_empty_arena() {
     assert_eq!(blink.stats().chunks, 0);
 }
 
-/// The bump checks room one way for sizes below the chunk alignment and
-/// another for larger ones: both must use a chunk up to its last byte and
-/// no further, and a zero-sized block fits even in a full chunk.
+/// A chunk is used up to its last byte and no further, for sizes on both
+/// sides of the chunk alignment, and a zero-sized block of alignment 1
+/// (placed by the bump itself) fits even in a full chunk.
 #[test]
 fn blocks_fill_a_chunk_to_its_last_byte() {
     for size in [1, 7, 8, 15, 16, 17, 100] {

@@ -179,7 +179,7 @@ pub(crate) struct DropList {
 
 /// A position in the list: the newest run and its end then. Values placed
 /// after it are dropped by [`DropList::drop_until`].
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(crate) struct DropMark {
     head: Option<NonNull<DropHeader>>,
     end: *mut u8,
