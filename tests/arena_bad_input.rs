@@ -110,6 +110,29 @@ fn zero_sizes_take_no_memory_on_an_empty_arena() {
     assert_eq!(blink.stats().chunks, 0);
 }
 
+/// In a chunk whose cursor is at an odd address, a zero-sized block of any
+/// alignment is aligned and moves nothing, and a one-byte block of any
+/// alignment up to a page still takes memory.
+#[test]
+fn zero_sized_blocks_take_no_padding_in_a_chunk() {
+    let blink = BlinkAlloc::new();
+    blink.allocate(layout(1, 1)).unwrap();
+    let used = blink.stats().used_bytes;
+    for align in all_alignments() {
+        let z = blink.allocate(layout(0, align)).unwrap();
+        assert_eq!(z.len(), 0);
+        assert_eq!(addr(z) % align, 0, "align {align}");
+        assert_eq!(blink.stats().used_bytes, used, "align {align}");
+    }
+    for align in all_alignments().take_while(|&a| a <= 4096) {
+        let block = blink.allocate(layout(1, align)).unwrap();
+        assert_eq!(block.len(), 1);
+        assert_eq!(addr(block) % align, 0, "align {align}");
+        touch(block);
+    }
+    assert!(blink.stats().used_bytes > used);
+}
+
 /// A chunk is used up to its last byte and no further, for sizes on both
 /// sides of the chunk alignment, and a zero-sized block of alignment 1
 /// (placed by the bump itself) fits even in a full chunk.

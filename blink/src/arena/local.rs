@@ -76,8 +76,15 @@ impl<A: Allocator> LocalArena<A> {
         // Zero-sized blocks take no memory, not even alignment padding: a
         // well-aligned dangling address. The bump below places one of
         // alignment 1 at the cursor without moving it and without failing,
-        // so only aligned ones need this. Folds away for a known alignment.
-        if layout.size() == 0 && layout.align() > 1 {
+        // so only aligned ones need this.
+        //
+        // The test is `size == 0 && align > 1` in one compare. A size of 1
+        // to `isize::MAX` negates to more than `isize::MAX`, and `Layout`
+        // keeps `align - 1` at most `isize::MAX`; a size of 0 negates to 0.
+        // It folds away for alignment 1, where the two-branch form left the
+        // compiler a size test to thread on: `copy_str` branched on empty
+        // strings ahead of the room check, two more instructions a copy.
+        if layout.size().wrapping_neg() < layout.align() - 1 {
             return Ok(dangling(layout.align()));
         }
         match self.alloc_fast(layout) {
