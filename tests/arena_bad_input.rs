@@ -134,8 +134,8 @@ fn zero_sized_blocks_take_no_padding_in_a_chunk() {
 }
 
 /// A chunk is used up to its last byte and no further, for sizes on both
-/// sides of the chunk alignment, and a zero-sized block of alignment 1
-/// (placed by the bump itself) fits even in a full chunk.
+/// sides of the chunk alignment, and a zero-sized block needs no new chunk
+/// even when the chunk is full.
 #[test]
 fn blocks_fill_a_chunk_to_its_last_byte() {
     for size in [1, 7, 8, 15, 16, 17, 100] {

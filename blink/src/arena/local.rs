@@ -110,11 +110,12 @@ impl<A: Allocator> LocalArena<A> {
             // at compile time, the `- 1` folds into the constant.
             //
             // Checks that reuse `start + size` as the new cursor save two
-            // instructions, but were slower in time on the bench machine:
-            // `start + size <= end` (small sizes) made a loop of
-            // `Blink::put` 1.5x slower in five runs out of five, and the
-            // sign of `end - (start + size)` made `alloc_u64` of
-            // benches/alloc 1.38x slower in three out of three.
+            // instructions, but measured slower in time: `start + size <= end`
+            // made a loop of `Blink::put` 1.5x slower, and the sign of
+            // `end - (start + size)` made `alloc_u64` of benches/alloc 1.38x
+            // slower. Each verdict came from a single build, and rebuilds
+            // alone move these rows by 10%, so both are worth remeasuring
+            // across builds.
             if layout.size().wrapping_sub(1) >= end - start {
                 return None;
             }
