@@ -369,6 +369,33 @@ fn copies_are_exact_and_never_dropped() {
     assert!(take_log().is_empty());
 }
 
+/// Short copies are done inline, with overlapping words: every length up
+/// to past the inline limit copies exactly and leaves the block placed just
+/// before it as it was. (Writes past the end are checked with guard bytes in
+/// the unit test of `copy_bytes`.)
+#[test]
+fn copies_of_every_short_length_are_exact() {
+    start();
+    let mut blink = Blink::new();
+    let text: String = (0..40u8).map(|i| char::from(b'a' + i % 26)).collect();
+    let wide: Vec<u16> = (0..20).map(|i| 1000 + i).collect();
+    for len in 0..=text.len() {
+        let before = blink.copy_slice(&[0xEEu8; 3]);
+        let copy = blink.copy_str(&text[..len]);
+        assert_eq!(&*copy, &text[..len]);
+        assert_eq!(*before, [0xEE; 3], "len {len}");
+        let shorts = blink.copy_slice(&wide[..len / 2]);
+        assert_eq!(&*shorts, &wide[..len / 2]);
+        let odd = blink.try_copy_slice(&[[7u8, 8, 9]; 6][..len % 7]).unwrap();
+        assert_eq!(&*odd, &[[7u8, 8, 9]; 6][..len % 7]);
+        // A byte of padding in every item: its bytes are copied, uninit.
+        let padded = [(1u8, 2u16); 6];
+        assert_eq!(&*blink.copy_slice(&padded[..len % 7]), &padded[..len % 7]);
+    }
+    blink.reset();
+    assert!(take_log().is_empty());
+}
+
 #[test]
 fn try_forms_give_the_value_back_under_a_limit() {
     start();

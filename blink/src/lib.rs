@@ -44,6 +44,7 @@ mod arena;
 mod blink;
 #[cfg(feature = "sync")]
 mod cache;
+mod copy;
 mod drop_list;
 #[cfg(feature = "std")]
 mod frame;

@@ -258,11 +258,11 @@ impl<A: BlinkAllocator> Blink<A> {
         // An empty slice asks for a zero-sized block too: the arenas answer
         // those without memory, and checking here would cost every copy.
         let ptr = self.alloc.allocate(layout).ok()?.cast::<T>().as_ptr();
-        // SAFETY: `ptr` is a fresh block for `slice.len()` items of `T`,
-        // aligned for `T` (zero-sized blocks too); `T: Copy` makes the bitwise
-        // copy a valid copy.
+        // SAFETY: `ptr` is a fresh block of `layout.size()` bytes, disjoint
+        // from `slice`, aligned for `T` (zero-sized blocks too); `T: Copy`
+        // makes the bitwise copy a valid copy of the items.
         unsafe {
-            core::ptr::copy_nonoverlapping(slice.as_ptr(), ptr, slice.len());
+            crate::copy::copy_bytes(slice.as_ptr().cast(), ptr.cast(), layout.size());
             Some(core::slice::from_raw_parts_mut(ptr, slice.len()))
         }
     }
