@@ -3,10 +3,13 @@
 //! Most strings and slices copied into an arena are short: names, tokens,
 //! keys. For those, a call to `memcpy` costs more than the copy itself: the
 //! call, and the library's dispatch on the length. [`copy_bytes`] copies up
-//! to 16 bytes inline, with two loads and two stores of one width that
-//! overlap in the middle, and leaves longer copies to `memcpy`.
+//! to [`INLINE_MAX`] bytes inline, with two loads and two stores of one
+//! width that overlap in the middle, and leaves longer copies to `memcpy`.
 
 use core::{mem::MaybeUninit, ptr};
+
+/// The longest copy done inline: two overlapping `u64`s.
+const INLINE_MAX: usize = 2 * size_of::<u64>();
 
 /// Copies `len` bytes from `src` to `dst`.
 ///
@@ -20,7 +23,7 @@ pub(crate) unsafe fn copy_bytes(src: *const u8, dst: *mut u8, len: usize) {
     // caller vouches for, and meets `copy_two`'s bound on `len` for the
     // width it picks.
     unsafe {
-        if len > 16 {
+        if len > INLINE_MAX {
             ptr::copy_nonoverlapping(src, dst, len);
         } else if len >= 8 {
             copy_two::<u64>(src, dst, len);

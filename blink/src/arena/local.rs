@@ -113,12 +113,12 @@ impl<A: Allocator> LocalArena<A> {
             // instructions, but measured slower in time. `start + size > end`
             // for sizes below `CHUNK_ALIGN`, where it cannot overflow, with
             // this check for the others, cut a loop of `Blink::put` of a
-            // `u64` from 15 instructions per value to 13, and the nested scope
-            // bench from 12,050 to 10,448. But the `put u64` loop of benches/blink took 1.53x,
-            // 1.76x and 1.11x as long in three builds with different code
-            // alignment, and the scope loop was no faster. The sign of
-            // `end - (start + size)` made `alloc_u64` of benches/alloc 1.38x
-            // slower (one build).
+            // `u64` from 15 instructions per value to 13, and the nested
+            // scope bench from 12,050 to 10,448. But the `put u64` loop of
+            // benches/blink took 1.53x, 1.76x and 1.11x as long in three
+            // builds with different code alignment, and the scope loop was
+            // no faster. The sign of `end - (start + size)` made `alloc_u64`
+            // of benches/alloc 1.38x slower (one build).
             if layout.size().wrapping_sub(1) >= end - start {
                 return None;
             }
