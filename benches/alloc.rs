@@ -16,7 +16,7 @@
 //! - `blink-alloc-0.4`: the crates.io crate this project grew from;
 //! - `global`: the global allocator, freeing every block at "reset".
 //!
-//! Run with `cargo bench --bench alloc`; `scripts/bench-report.sh` turns a
+//! Run with `cargo bench -p blink-benches --bench alloc`; `scripts/bench-report.sh` turns a
 //! run into `BENCHMARKS.md`.
 
 use std::{

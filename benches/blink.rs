@@ -1,6 +1,6 @@
 //! The emplacer next to its peers: each measured iteration places a batch of
 //! values and then resets (or drops) the arena, so arenas stay warm and
-//! bounded. Run: `cargo bench --bench blink`.
+//! bounded. Run: `cargo bench -p blink-benches --bench blink`.
 
 use std::hint::black_box;
 

@@ -11,7 +11,7 @@
 //!
 //! Needs valgrind and `gungraun-runner` of the same version as the `gungraun`
 //! dev-dependency (`cargo install gungraun-runner --version 0.20.0`). Run with
-//! `cargo bench --bench callgrind`; `scripts/bench-report.sh` puts the counts
+//! `cargo bench -p blink-benches --bench callgrind`; `scripts/bench-report.sh` puts the counts
 //! into `BENCHMARKS.md`.
 
 use gungraun::{main, Callgrind, EntryPoint, LibraryBenchmarkConfig};

@@ -4,7 +4,7 @@
 //! `BlinkAlloc` per thread as the baseline.
 //!
 //! ```text
-//! cargo bench --bench sync -- --warm-up-time 1 --measurement-time 2
+//! cargo bench -p blink-benches --bench sync -- --warm-up-time 1 --measurement-time 2
 //! ```
 //!
 //! One iteration is one allocation (and write) on every thread at once: the

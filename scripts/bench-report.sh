@@ -43,7 +43,7 @@ repeat=${REPEAT:-1}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-bench_flags=()
+bench_flags=(-p blink-benches)
 for bench in "${benches[@]}"; do
     bench_flags+=(--bench "$bench")
 done
@@ -73,7 +73,7 @@ if ((callgrind)); then
         exit 1
     fi
     echo "== callgrind (gungraun $want)" >&2
-    cargo bench --bench callgrind -- --output-format=json >"$work/callgrind.json"
+    cargo bench -p blink-benches --bench callgrind -- --output-format=json >"$work/callgrind.json"
     callgrind_json="$work/callgrind.json"
 fi
 

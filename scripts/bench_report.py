@@ -260,7 +260,7 @@ def main():
         w("## Instructions per operation (callgrind)")
         w("")
         w("One operation in an `#[inline(never)]` function on a warm arena, counted by callgrind")
-        w("through gungraun (`cargo bench --bench callgrind`): instructions / branches, the")
+        w("through gungraun (`cargo bench -p blink-benches --bench callgrind`): instructions / branches, the")
         w("function's prologue and `ret` included. Exact and repeatable, unlike the times above.")
         w("")
         w("| operation | " + " | ".join(names) + " |")
