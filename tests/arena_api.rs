@@ -37,7 +37,7 @@ fn new_allocates_nothing() {
 
 #[test]
 fn default_is_new() {
-    let blink = BlinkAlloc::default();
+    let blink: BlinkAlloc = BlinkAlloc::default();
     assert_eq!(blink.stats(), Stats::default());
     let b = blink.allocate(Layout::new::<u64>()).unwrap();
     // SAFETY: a fresh block of 8 bytes.

@@ -32,7 +32,7 @@ use crate::{
 /// use allocator_api2::vec::Vec;
 /// use blink_alloc::BlinkAllocCache;
 ///
-/// let cache = BlinkAllocCache::new();
+/// let cache: BlinkAllocCache = BlinkAllocCache::new();
 /// std::thread::scope(|s| {
 ///     for task in 0..8u32 {
 ///         let cache = &cache;

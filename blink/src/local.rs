@@ -74,8 +74,9 @@ impl BlinkAlloc<allocator_api2::alloc::Global> {
         Self::new_in(allocator_api2::alloc::Global)
     }
 
-    /// An empty arena over the global allocator whose chunks are at least
-    /// `chunk_size` bytes.
+    /// An empty arena over the global allocator whose chunks each hold at
+    /// least `chunk_size` bytes of blocks (a chunk's header is on top).
+    /// Allocates nothing until its first use.
     ///
     /// ```
     /// let blink = blink_alloc::BlinkAlloc::with_chunk_size(64 << 10);
@@ -87,10 +88,9 @@ impl BlinkAlloc<allocator_api2::alloc::Global> {
     }
 }
 
-#[cfg(feature = "alloc")]
-impl Default for BlinkAlloc<allocator_api2::alloc::Global> {
+impl<A: Allocator + Default> Default for BlinkAlloc<A> {
     fn default() -> Self {
-        Self::new()
+        Self::new_in(A::default())
     }
 }
 
@@ -100,8 +100,8 @@ impl<A: Allocator> BlinkAlloc<A> {
         Self::with_chunk_size_in(0, allocator)
     }
 
-    /// An empty arena over `allocator` whose chunks are at least
-    /// `chunk_size` bytes.
+    /// An empty arena over `allocator` whose chunks each hold at least
+    /// `chunk_size` bytes of blocks (a chunk's header is on top).
     pub const fn with_chunk_size_in(chunk_size: usize, allocator: A) -> Self {
         BlinkAlloc {
             arena: LocalArena::new(ChunkConfig::new(chunk_size), allocator),

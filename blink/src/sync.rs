@@ -112,17 +112,17 @@ impl SyncBlinkAlloc<Global> {
     }
 
     const_unless_loom! {
-        /// An empty arena over the global allocator whose chunks are at least
-        /// `chunk_size` bytes.
+        /// An empty arena over the global allocator whose chunks each hold at
+        /// least `chunk_size` bytes of blocks (a chunk's header is on top).
         pub fn with_chunk_size(chunk_size: usize) -> Self {
             Self::with_chunk_size_in(chunk_size, Global)
         }
     }
 }
 
-impl Default for SyncBlinkAlloc<Global> {
+impl<A: Allocator + Default> Default for SyncBlinkAlloc<A> {
     fn default() -> Self {
-        Self::new()
+        Self::new_in(A::default())
     }
 }
 
@@ -135,8 +135,8 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     }
 
     const_unless_loom! {
-        /// An empty arena over `allocator` whose chunks are at least
-        /// `chunk_size` bytes.
+        /// An empty arena over `allocator` whose chunks each hold at least
+        /// `chunk_size` bytes of blocks (a chunk's header is on top).
         pub fn with_chunk_size_in(chunk_size: usize, allocator: A) -> Self {
             SyncBlinkAlloc {
                 arena: SyncArena::new(ChunkConfig::new(chunk_size), allocator),

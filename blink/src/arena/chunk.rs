@@ -120,7 +120,7 @@ pub struct Stats {
 /// Sizing rules, set when the arena is built.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ChunkConfig {
-    /// Smallest chunk, header included.
+    /// Fewest bytes of blocks a chunk holds; its header is on top.
     pub(crate) min_chunk_size: usize,
     /// Cap on geometric growth.
     pub(crate) max_chunk_size: usize,
@@ -251,7 +251,7 @@ impl<A: Allocator> ChunkList<A> {
         };
         let target = grown
             .min(config.max_chunk_size)
-            .max(config.min_chunk_size)
+            .max(config.min_chunk_size.saturating_add(HEADER_SIZE))
             .max(MIN_CHUNK_SIZE)
             .max(needed);
         let size = if target < PAGE {

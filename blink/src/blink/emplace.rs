@@ -394,7 +394,7 @@ where
     ) -> Result<S, (S, Option<T>)> {
         if let Some(item) = pending {
             // Not polled again if it returned `None`: only a `Some` is pending.
-            if builder.len == builder.cap && builder.reserve(builder.cap.max(4)).is_err() {
+            if builder.len == builder.cap && builder.reserve_more().is_err() {
                 return Err((S::coerce(builder.finish()), Some(item)));
             }
             builder.push(item);
@@ -415,7 +415,7 @@ where
         // The iterator is not polled again once it returned `None`.
         while builder.fill(&mut iter) {
             let Some(item) = iter.next() else { break };
-            if builder.reserve(builder.cap.max(4)).is_err() {
+            if builder.reserve_more().is_err() {
                 return Err((S::coerce(builder.finish()), Some(item)));
             }
             builder.push(item);
@@ -518,6 +518,22 @@ impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
         }
         let cap = self.cap.checked_add(additional).ok_or(AllocError)?;
         self.grow_to(cap)
+    }
+
+    /// Makes room for one more item or more: doubles the capacity (4 at
+    /// least) and, if the arena cannot give that much, asks for half as much
+    /// more, down to one item. A slice at the tip of a chunk thus fills the
+    /// chunk before it needs another: it never needs more free room than it
+    /// ends up holding.
+    fn reserve_more(&mut self) -> Result<(), AllocError> {
+        let mut additional = self.cap.max(4);
+        loop {
+            match self.reserve(additional) {
+                Err(error) if additional == 1 => return Err(error),
+                Err(_) => additional /= 2,
+                Ok(()) => return Ok(()),
+            }
+        }
     }
 
     fn grow_to(&mut self, cap: usize) -> Result<(), AllocError> {

@@ -64,7 +64,8 @@ impl Blink<crate::BlinkAlloc> {
         Self::new_in(crate::BlinkAlloc::new())
     }
 
-    /// An empty `Blink` whose chunks are at least `chunk_size` bytes.
+    /// An empty `Blink` whose chunks each hold at least `chunk_size` bytes
+    /// of values (a chunk's header is on top).
     ///
     /// ```
     /// let blink = blink_alloc::Blink::with_chunk_size(1 << 16);
@@ -76,10 +77,9 @@ impl Blink<crate::BlinkAlloc> {
     }
 }
 
-#[cfg(feature = "alloc")]
-impl Default for Blink<crate::BlinkAlloc> {
+impl<A: BlinkAllocator + Default> Default for Blink<A> {
     fn default() -> Self {
-        Self::new()
+        Self::new_in(A::default())
     }
 }
 
