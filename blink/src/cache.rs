@@ -55,6 +55,12 @@ pub struct BlinkAllocCache<A: Allocator = Global> {
 impl<A: Allocator> BlinkAllocCache<A> {
     const_unless_loom! {
         /// An empty pool.
+        ///
+        /// ```
+        /// use blink_alloc::BlinkAllocCache;
+        /// let cache: BlinkAllocCache = BlinkAllocCache::new();
+        /// assert!(cache.is_empty());
+        /// ```
         pub fn new() -> Self {
             BlinkAllocCache {
                 arenas: Mutex::new(Vec::new()),
@@ -64,6 +70,16 @@ impl<A: Allocator> BlinkAllocCache<A> {
 
     /// Takes an arena from the pool, the last one pushed; `None` when the
     /// pool is empty.
+    ///
+    /// ```
+    /// use blink_alloc::{BlinkAlloc, BlinkAllocCache};
+    /// let cache = BlinkAllocCache::new();
+    /// assert!(cache.pop().is_none());
+    /// cache.push(BlinkAlloc::new());
+    /// let blink: BlinkAlloc = cache.pop().unwrap();
+    /// assert!(cache.is_empty());
+    /// # drop(blink);
+    /// ```
     #[inline]
     pub fn pop(&self) -> Option<BlinkAlloc<A>> {
         lock(&self.arenas).pop()
@@ -71,6 +87,19 @@ impl<A: Allocator> BlinkAllocCache<A> {
 
     /// Resets `blink` (freeing all its allocations but keeping a chunk for
     /// the next task) and puts it in the pool.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use blink_alloc::{BlinkAlloc, BlinkAllocCache};
+    ///
+    /// let cache = BlinkAllocCache::new();
+    /// let blink = BlinkAlloc::new();
+    /// blink.allocate(Layout::new::<[u8; 100]>()).unwrap();
+    /// cache.push(blink);
+    /// let warm = cache.pop().unwrap();
+    /// assert_eq!(warm.stats().used_bytes, 0); // reset by `push`
+    /// assert_eq!(warm.stats().chunks, 1); // and still holding its chunk
+    /// ```
     #[inline]
     pub fn push(&self, mut blink: BlinkAlloc<A>) {
         blink.reset();
@@ -78,11 +107,25 @@ impl<A: Allocator> BlinkAllocCache<A> {
     }
 
     /// How many arenas the pool holds.
+    ///
+    /// ```
+    /// let cache = blink_alloc::BlinkAllocCache::new();
+    /// cache.push(Default::default());
+    /// cache.push(Default::default());
+    /// assert_eq!(cache.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         lock(&self.arenas).len()
     }
 
     /// Whether the pool holds no arena.
+    ///
+    /// ```
+    /// let cache = blink_alloc::BlinkAllocCache::new();
+    /// assert!(cache.is_empty());
+    /// cache.push(Default::default());
+    /// assert!(!cache.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
