@@ -89,6 +89,19 @@ pub unsafe trait BlinkPut<'b> {
 
     /// Deep-copies `self` into `blink`.
     ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkPut};
+    ///
+    /// let blink = Blink::new();
+    /// let words = vec!["a".to_string()];
+    /// let borrowed: &[&str] = &["x", "y"];
+    /// let copied: &[&str] = borrowed.put_in(&blink);
+    /// assert_eq!(copied, borrowed);
+    /// assert_ne!(copied.as_ptr(), borrowed.as_ptr()); // a copy, in the arena
+    /// let cloned: Vec<String> = words.put_in(&blink);
+    /// assert_eq!(cloned, words);
+    /// ```
+    ///
     /// # Panics
     ///
     /// Calls `handle_alloc_error` if the arena cannot allocate.
@@ -97,6 +110,17 @@ pub unsafe trait BlinkPut<'b> {
     /// Deep-copies `self` into `blink`, or fails if the arena cannot
     /// allocate. What was placed before the failure stays in the arena
     /// until it resets (and is dropped then).
+    ///
+    /// ```
+    /// use blink_alloc::{AllocError, Blink, BlinkAlloc, BlinkPut};
+    ///
+    /// let text = "deep";
+    /// let blink = Blink::new();
+    /// assert_eq!(text.try_put_in(&blink), Ok("deep"));
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// assert_eq!(text.try_put_in(&full), Err(AllocError));
+    /// ```
     fn try_put_in<A: BlinkAllocator>(
         &self,
         blink: &'b Blink<A>,
