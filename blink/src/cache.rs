@@ -48,6 +48,7 @@ use crate::{
 /// });
 /// assert!(cache.len() >= 1);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub struct BlinkAllocCache<A: Allocator = Global> {
     arenas: Mutex<Vec<BlinkAlloc<A>>>,
 }

@@ -29,6 +29,8 @@
 //! - `allocator-api2-03`, `allocator-api2-04`: implement the `Allocator`
 //!   traits of those allocator-api2 versions as well as 0.2's.
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(docsrs, doc(auto_cfg(hide(loom))))]
 #![cfg_attr(feature = "nightly", feature(allocator_api))]
 #![cfg_attr(feature = "nightly", doc(test(attr(feature(allocator_api)))))]
 #![warn(missing_docs)]
@@ -66,12 +68,15 @@ pub use self::{
 pub use allocator_api2::alloc::AllocError;
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use self::frame::{frame, pooled_frames};
 
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use blink_alloc_derive::{blink_scope, BlinkPut};
 
 #[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub use self::{
     cache::BlinkAllocCache,
     sync::{LocalBlinkAlloc, SyncBlinkAlloc},

@@ -67,6 +67,7 @@ with_default_allocator! {
 unsafe impl<A: Allocator + Send> Send for BlinkAlloc<A> {}
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl BlinkAlloc<allocator_api2::alloc::Global> {
     /// An empty arena over the global allocator. Allocates nothing until its
     /// first use.
@@ -93,6 +94,7 @@ impl BlinkAlloc<allocator_api2::alloc::Global> {
 }
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl Default for BlinkAlloc<allocator_api2::alloc::Global> {
     fn default() -> Self {
         Self::new()

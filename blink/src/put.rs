@@ -19,8 +19,9 @@ use crate::{api::BlinkAllocator, blink::Blink};
 /// (`&str`, `&[T]`, `&T`, `&mut T`) is copied into `blink`; owned data
 /// (`String`, `Vec`, `Box`, ...) is cloned, element by element; `Copy` values
 /// are copied. So data built in a short-lived arena (a
-/// [`blink_scope!`](crate::blink_scope) frame) can be promoted into a
-/// longer-lived one before the frame resets, borrowed input can be copied in,
+#[cfg_attr(feature = "derive", doc = "[`blink_scope!`](crate::blink_scope)")]
+#[cfg_attr(not(feature = "derive"), doc = "`blink_scope!`")]
+/// frame) can be promoted into a longer-lived one before the frame resets, borrowed input can be copied in,
 /// and a long-lived arena can be compacted by copying what is live into a
 /// fresh one.
 ///
@@ -567,6 +568,7 @@ mod owned {
 
     // SAFETY: a `Box` drops its `T::Output` and frees heap memory, which is
     // no borrow.
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
     unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Box<T> {
         type Output = Box<T::Output>;
         #[inline]
@@ -613,6 +615,7 @@ mod owned {
 
     // SAFETY: a `Cow<str>` output is a `&str` (no drop glue) or a `String`
     // (no borrow).
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
     unsafe impl<'b> BlinkPut<'b> for Cow<'_, str> {
         type Output = Cow<'b, str>;
         /// Borrowed text is copied into the arena, owned text is cloned.

@@ -96,6 +96,7 @@ use crate::{
 ///     s.spawn(|| blink.allocate(core::alloc::Layout::new::<u64>()));
 /// });
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub struct SyncBlinkAlloc<A: Allocator = Global> {
     arena: SyncArena<A>,
     /// Size hint for the first chunk of new local views.
@@ -546,6 +547,7 @@ impl_allocator_for_ref!(SyncBlinkAlloc<A>);
 /// let shared = blink_alloc::SyncBlinkAlloc::new();
 /// is_sync(&shared.local());
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub struct LocalBlinkAlloc<'a, A: Allocator = Global> {
     arena: LocalArena<SharedBlocks<'a, A>>,
 }

@@ -58,6 +58,7 @@ with_default_allocator! {
 }
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl Blink<crate::BlinkAlloc> {
     /// An empty `Blink` over a new [`BlinkAlloc`](crate::BlinkAlloc).
     ///
@@ -82,6 +83,7 @@ impl Blink<crate::BlinkAlloc> {
 }
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl Default for Blink<crate::BlinkAlloc> {
     fn default() -> Self {
         Self::new()
