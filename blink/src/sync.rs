@@ -82,7 +82,9 @@ use crate::{
 /// ```compile_fail,E0502
 /// let mut shared = blink_alloc::SyncBlinkAlloc::new();
 /// std::thread::scope(|s| {
-///     s.spawn(|| shared.allocate(core::alloc::Layout::new::<u64>()));
+///     s.spawn(|| {
+///         shared.allocate(core::alloc::Layout::new::<u64>()).unwrap();
+///     });
 ///     shared.reset();
 /// });
 /// ```
