@@ -26,11 +26,57 @@ use crate::arena::Checkpoint;
 ///   itself. Callers pass the end of an earlier block of this allocator,
 ///   derived from that block's pointer, so the two blocks must lie in one
 ///   allocation of the allocator's own (as blocks bumped from one chunk do).
+///
+/// # Example
+///
+/// Every arena of this crate implements it, and so do references to one
+/// (`reset` through `&A` does nothing). One example shows every method; each
+/// method's documentation points here.
+///
+/// ```
+/// use core::alloc::Layout;
+/// use blink_alloc::{BlinkAlloc, BlinkAllocator};
+///
+/// fn cycle<A: BlinkAllocator>(arena: &mut A) {
+///     let bytes = Layout::new::<[u8; 8]>();
+///     let zeroed = arena.allocate_zeroed(bytes).unwrap();
+///     // SAFETY: a live block of 8 bytes, zero-filled.
+///     assert_eq!(unsafe { zeroed.cast::<[u8; 8]>().read() }, [0; 8]);
+///
+///     // SAFETY: `zeroed` is a live block of this allocator, allocated with
+///     // `bytes`; it is only used through the result from now on.
+///     let grown = unsafe { arena.resize(zeroed.cast(), bytes, Layout::new::<[u8; 16]>()) };
+///     let grown = grown.unwrap();
+///     // SAFETY: `resize` kept the first 8 bytes.
+///     assert_eq!(unsafe { grown.cast::<[u8; 8]>().read() }, [0; 8]);
+///
+///     // The next block may go right after `grown`; the default says no.
+///     // SAFETY: one past the end of `grown`, in the same block.
+///     let end = unsafe { grown.cast::<u8>().add(16) };
+///     let _joined: bool = arena.allocate_at(end, Layout::new::<u8>());
+///
+///     let mark = arena.checkpoint();
+///     let scratch = arena.allocate(Layout::new::<u64>()).unwrap();
+///     // SAFETY: a live block of 8 bytes, never used again.
+///     unsafe { arena.deallocate(scratch.cast(), 8) };
+///     // SAFETY: `mark` is this allocator's, with no reset or rewind since,
+///     // and nothing allocated after it is used again.
+///     unsafe { arena.rewind(mark) };
+///
+///     arena.reset(); // every block above is gone
+/// }
+///
+/// let mut blink = BlinkAlloc::new();
+/// cycle(&mut blink);
+/// assert_eq!(blink.stats().used_bytes, 0);
+/// ```
 pub unsafe trait BlinkAllocator {
-    /// Allocates a block for `layout`.
+    /// Allocates a block for `layout`. See the [trait's
+    /// example](BlinkAllocator#example).
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError>;
 
-    /// Allocates a zero-filled block for `layout`.
+    /// Allocates a zero-filled block for `layout`. See the [trait's
+    /// example](BlinkAllocator#example).
     #[inline]
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let block = self.allocate(layout)?;
@@ -39,7 +85,8 @@ pub unsafe trait BlinkAllocator {
         Ok(block)
     }
 
-    /// Grows or shrinks a block, in place when it can.
+    /// Grows or shrinks a block, in place when it can. See the [trait's
+    /// example](BlinkAllocator#example).
     ///
     /// # Safety
     ///
@@ -52,7 +99,8 @@ pub unsafe trait BlinkAllocator {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError>;
 
-    /// Frees a block. The memory may only come back at the next reset.
+    /// Frees a block. The memory may only come back at the next reset. See
+    /// the [trait's example](BlinkAllocator#example).
     ///
     /// # Safety
     ///
@@ -60,7 +108,8 @@ pub unsafe trait BlinkAllocator {
     /// not be used again.
     unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize);
 
-    /// Frees every block at once.
+    /// Frees every block at once. See the [trait's
+    /// example](BlinkAllocator#example).
     fn reset(&mut self);
 
     /// Allocates `layout` at exactly `ptr` if the next block would start
@@ -68,7 +117,8 @@ pub unsafe trait BlinkAllocator {
     /// back to back under a single drop header, writing each new value
     /// through the end pointer of the previous one.
     ///
-    /// The default never does.
+    /// The default never does. See the [trait's
+    /// example](BlinkAllocator#example).
     #[inline(always)]
     fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
         let _ = (ptr, layout);
@@ -78,13 +128,15 @@ pub unsafe trait BlinkAllocator {
     /// Marks the current position, for [`rewind`](Self::rewind).
     ///
     /// The default marks nothing; an allocator that others may allocate from
-    /// at the same time must keep it so.
+    /// at the same time must keep it so. See the [trait's
+    /// example](BlinkAllocator#example).
     #[inline]
     fn checkpoint(&self) -> Checkpoint {
         Checkpoint::NONE
     }
 
-    /// Frees every block allocated after `checkpoint`, or does nothing.
+    /// Frees every block allocated after `checkpoint`, or does nothing. See
+    /// the [trait's example](BlinkAllocator#example).
     ///
     /// # Safety
     ///

@@ -48,6 +48,7 @@ use crate::{
 /// });
 /// assert!(cache.len() >= 1);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub struct BlinkAllocCache<A: Allocator = Global> {
     arenas: Mutex<Vec<BlinkAlloc<A>>>,
 }
@@ -55,6 +56,12 @@ pub struct BlinkAllocCache<A: Allocator = Global> {
 impl<A: Allocator> BlinkAllocCache<A> {
     const_unless_loom! {
         /// An empty pool.
+        ///
+        /// ```
+        /// use blink_alloc::BlinkAllocCache;
+        /// let cache: BlinkAllocCache = BlinkAllocCache::new();
+        /// assert!(cache.is_empty());
+        /// ```
         pub fn new() -> Self {
             BlinkAllocCache {
                 arenas: Mutex::new(Vec::new()),
@@ -64,6 +71,16 @@ impl<A: Allocator> BlinkAllocCache<A> {
 
     /// Takes an arena from the pool, the last one pushed; `None` when the
     /// pool is empty.
+    ///
+    /// ```
+    /// use blink_alloc::{BlinkAlloc, BlinkAllocCache};
+    /// let cache = BlinkAllocCache::new();
+    /// assert!(cache.pop().is_none());
+    /// cache.push(BlinkAlloc::new());
+    /// let blink: BlinkAlloc = cache.pop().unwrap();
+    /// assert!(cache.is_empty());
+    /// # drop(blink);
+    /// ```
     #[inline]
     pub fn pop(&self) -> Option<BlinkAlloc<A>> {
         lock(&self.arenas).pop()
@@ -71,6 +88,19 @@ impl<A: Allocator> BlinkAllocCache<A> {
 
     /// Resets `blink` (freeing all its allocations but keeping a chunk for
     /// the next task) and puts it in the pool.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use blink_alloc::{BlinkAlloc, BlinkAllocCache};
+    ///
+    /// let cache = BlinkAllocCache::new();
+    /// let blink = BlinkAlloc::new();
+    /// blink.allocate(Layout::new::<[u8; 100]>()).unwrap();
+    /// cache.push(blink);
+    /// let warm = cache.pop().unwrap();
+    /// assert_eq!(warm.stats().used_bytes, 0); // reset by `push`
+    /// assert_eq!(warm.stats().chunks, 1); // and still holding its chunk
+    /// ```
     #[inline]
     pub fn push(&self, mut blink: BlinkAlloc<A>) {
         blink.reset();
@@ -78,11 +108,27 @@ impl<A: Allocator> BlinkAllocCache<A> {
     }
 
     /// How many arenas the pool holds.
+    ///
+    /// ```
+    /// use blink_alloc::{BlinkAlloc, BlinkAllocCache};
+    /// let cache = BlinkAllocCache::new();
+    /// cache.push(BlinkAlloc::new());
+    /// cache.push(BlinkAlloc::new());
+    /// assert_eq!(cache.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         lock(&self.arenas).len()
     }
 
     /// Whether the pool holds no arena.
+    ///
+    /// ```
+    /// use blink_alloc::{BlinkAlloc, BlinkAllocCache};
+    /// let cache = BlinkAllocCache::new();
+    /// assert!(cache.is_empty());
+    /// cache.push(BlinkAlloc::new());
+    /// assert!(!cache.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

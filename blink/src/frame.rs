@@ -22,7 +22,15 @@ std::thread_local! {
 /// back to the pool, so a loop of frames stops calling the base allocator
 /// after the first. A frame inside a frame takes another arena. Values with
 /// drop may borrow anything that outlives the call; nothing placed in the
-/// frame can leave it. [`blink_scope!`](crate::blink_scope) calls this.
+/// frame can leave it.
+#[cfg_attr(
+    feature = "derive",
+    doc = "[`blink_scope!`](crate::blink_scope) calls this."
+)]
+#[cfg_attr(
+    not(feature = "derive"),
+    doc = "`blink_scope!` (feature `derive`) calls this."
+)]
 ///
 /// ```
 /// let total = blink_alloc::frame(|frame| {
@@ -31,6 +39,7 @@ std::thread_local! {
 /// });
 /// assert_eq!(total, 14);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub fn frame<'p, R>(f: impl for<'s> FnOnce(&mut BlinkScope<'p, 's, BlinkAlloc>) -> R) -> R {
     let mut pooled = Pooled(take());
     scope::enter(&mut pooled.0, f)

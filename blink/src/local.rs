@@ -67,9 +67,15 @@ with_default_allocator! {
 unsafe impl<A: Allocator + Send> Send for BlinkAlloc<A> {}
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl BlinkAlloc<allocator_api2::alloc::Global> {
     /// An empty arena over the global allocator. Allocates nothing until its
     /// first use.
+    ///
+    /// ```
+    /// let blink = blink_alloc::BlinkAlloc::new();
+    /// assert_eq!(blink.stats().allocated_bytes, 0);
+    /// ```
     pub const fn new() -> Self {
         Self::new_in(allocator_api2::alloc::Global)
     }
@@ -96,12 +102,32 @@ impl<A: Allocator + Default> Default for BlinkAlloc<A> {
 
 impl<A: Allocator> BlinkAlloc<A> {
     /// An empty arena over `allocator`.
+    ///
+    /// Any allocator-api2 `Allocator` will do, another arena included:
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use blink_alloc::BlinkAlloc;
+    ///
+    /// let outer = BlinkAlloc::new();
+    /// let inner = BlinkAlloc::new_in(&outer);
+    /// inner.allocate(Layout::new::<u64>()).unwrap();
+    /// // The inner arena's chunk is a block of the outer one.
+    /// assert!(outer.stats().used_bytes >= inner.stats().allocated_bytes);
+    /// ```
     pub const fn new_in(allocator: A) -> Self {
         Self::with_chunk_size_in(0, allocator)
     }
 
     /// An empty arena over `allocator` whose chunks each hold at least
     /// `chunk_size` bytes of blocks (a chunk's header is on top).
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// let blink = blink_alloc::BlinkAlloc::with_chunk_size_in(8192, Global);
+    /// blink.allocate(core::alloc::Layout::new::<u8>()).unwrap();
+    /// assert!(blink.stats().capacity >= 8192);
+    /// ```
     pub const fn with_chunk_size_in(chunk_size: usize, allocator: A) -> Self {
         BlinkAlloc {
             arena: LocalArena::new(ChunkConfig::new(chunk_size), allocator),
@@ -140,11 +166,27 @@ impl<A: Allocator> BlinkAlloc<A> {
 
     /// Sets or removes the limit of [`limit`](Self::limit). Chunks already
     /// held are kept even when they pass a lower limit.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let mut blink = blink_alloc::BlinkAlloc::new();
+    /// blink.set_limit(Some(1 << 10));
+    /// assert!(blink.allocate(Layout::new::<[u8; 4096]>()).is_err());
+    /// blink.set_limit(None);
+    /// assert!(blink.allocate(Layout::new::<[u8; 4096]>()).is_ok());
+    /// ```
     pub fn set_limit(&mut self, bytes: Option<usize>) {
         self.arena.config_mut().limit = bytes.unwrap_or(usize::MAX);
     }
 
     /// The base allocator.
+    ///
+    /// ```
+    /// use blink_alloc::BlinkAlloc;
+    /// let outer = BlinkAlloc::new();
+    /// let inner = BlinkAlloc::new_in(&outer);
+    /// assert!(core::ptr::eq(*inner.inner(), &outer));
+    /// ```
     #[inline]
     pub fn inner(&self) -> &A {
         self.arena.base()
@@ -156,6 +198,19 @@ impl<A: Allocator> BlinkAlloc<A> {
     /// freed, the arena is reset, or the arena is dropped. Fails only when
     /// the base allocator fails, a size computation overflows, or the
     /// [limit](Self::limit) is reached; a zero-sized layout never fails.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new();
+    /// let block = blink.allocate(Layout::new::<u64>()).unwrap();
+    /// assert_eq!(block.len(), 8);
+    /// let ptr = block.cast::<u64>();
+    /// // SAFETY: the block is valid and aligned for a `u64` until a reset,
+    /// // which needs `&mut blink`.
+    /// unsafe { ptr.write(42) };
+    /// // SAFETY: written above.
+    /// assert_eq!(unsafe { ptr.read() }, 42);
+    /// ```
     #[inline(always)]
     pub fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let ptr = self.arena.alloc(layout)?;
@@ -163,6 +218,14 @@ impl<A: Allocator> BlinkAlloc<A> {
     }
 
     /// Allocates a zero-filled block for `layout`.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new();
+    /// let block = blink.allocate_zeroed(Layout::new::<[u32; 4]>()).unwrap();
+    /// // SAFETY: a live block of 16 bytes, aligned for `u32`.
+    /// assert_eq!(unsafe { block.cast::<[u32; 4]>().read() }, [0; 4]);
+    /// ```
     #[inline(always)]
     pub fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let ptr = self.arena.alloc(layout)?;
@@ -183,6 +246,25 @@ impl<A: Allocator> BlinkAlloc<A> {
     /// `ptr` must be a live block of this arena allocated with `old_layout`
     /// (or last resized to it). On success the old block must not be used
     /// again, except through the returned pointer.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new();
+    /// let old = Layout::new::<[u8; 4]>();
+    /// let block = blink.allocate(old).unwrap().cast::<u8>();
+    /// // SAFETY: a live block of 4 bytes.
+    /// unsafe { block.cast::<[u8; 4]>().write(*b"blin") };
+    /// // SAFETY: `block` is a live block of `blink` allocated with `old`,
+    /// // used only through `grown` from now on.
+    /// let grown = unsafe { blink.resize(block, old, Layout::new::<[u8; 64]>()) }.unwrap();
+    /// assert_eq!(grown.len(), 64);
+    /// // SAFETY: the first 4 bytes were kept.
+    /// assert_eq!(unsafe { grown.cast::<[u8; 4]>().read() }, *b"blin");
+    /// // The last block grew in place.
+    /// assert_eq!(grown.cast::<u8>(), block);
+    /// ```
     #[inline(always)]
     pub unsafe fn resize(
         &self,
@@ -202,6 +284,20 @@ impl<A: Allocator> BlinkAlloc<A> {
     ///
     /// `ptr` must be a live block of this arena of `size` bytes, and must
     /// not be used again.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new();
+    /// let layout = Layout::new::<[u8; 32]>();
+    /// let block = blink.allocate(layout).unwrap();
+    /// // SAFETY: a live block of 32 bytes, not used again.
+    /// unsafe { blink.deallocate(block.cast(), 32) };
+    /// assert_eq!(blink.stats().used_bytes, 0);
+    /// // It was the last block: the next one takes its place.
+    /// assert_eq!(blink.allocate(layout).unwrap(), block);
+    /// ```
     #[inline(always)]
     pub unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
         // SAFETY: forwarded from the caller; only the size is read.
@@ -211,8 +307,29 @@ impl<A: Allocator> BlinkAlloc<A> {
         }
     }
 
-    /// Frees every allocation and keeps one chunk large enough for all of
-    /// them, so that the next cycle of the same work needs no new chunk.
+    /// Frees every allocation, so that the next cycle of the same work needs
+    /// a single chunk: keeps one chunk if it is large enough for all of
+    /// them; otherwise frees every chunk and makes the next one that large
+    /// (a cycle larger than the [chunk size cap](Self::max_chunk_size)
+    /// keeps all its chunks instead, to reuse them in order).
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use blink_alloc::BlinkAlloc;
+    ///
+    /// let work = |blink: &BlinkAlloc| {
+    ///     for _ in 0..100 {
+    ///         blink.allocate(Layout::new::<[u8; 1000]>()).unwrap();
+    ///     }
+    /// };
+    /// let mut blink = BlinkAlloc::new();
+    /// work(&blink);
+    /// assert!(blink.stats().chunks > 1);
+    /// blink.reset();
+    /// assert_eq!(blink.stats().used_bytes, 0);
+    /// work(&blink);
+    /// assert_eq!(blink.stats().chunks, 1); // the same work fits in one chunk now
+    /// ```
     #[inline]
     pub fn reset(&mut self) {
         // SAFETY: `&mut self` proves no allocation borrows the arena.
@@ -220,6 +337,14 @@ impl<A: Allocator> BlinkAlloc<A> {
     }
 
     /// Frees every allocation and returns every chunk to the base allocator.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let mut blink = blink_alloc::BlinkAlloc::new();
+    /// blink.allocate(Layout::new::<u64>()).unwrap();
+    /// blink.reset_final();
+    /// assert_eq!(blink.stats(), Default::default());
+    /// ```
     #[inline]
     pub fn reset_final(&mut self) {
         // SAFETY: `&mut self` proves no allocation borrows the arena.
@@ -231,13 +356,26 @@ impl<A: Allocator> BlinkAlloc<A> {
     /// # Safety
     ///
     /// No block allocated from this arena may be used after this call.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new();
+    /// let block = blink.allocate(Layout::new::<u64>()).unwrap();
+    /// // SAFETY: `block` is not used after the reset.
+    /// unsafe { blink.reset_unchecked() };
+    /// assert_eq!(blink.stats().used_bytes, 0);
+    /// # let _ = block;
+    /// ```
     #[inline]
     pub unsafe fn reset_unchecked(&self) {
         // SAFETY: forwarded from the caller.
         unsafe { self.arena.reset() }
     }
 
-    /// Marks the current position, to [`rewind`](Self::rewind) to later.
+    /// Marks the current position, to [`rewind`](Self::rewind) to later;
+    /// see `rewind`'s example.
     #[inline]
     pub fn checkpoint(&self) -> Checkpoint {
         self.arena.checkpoint()
@@ -251,6 +389,8 @@ impl<A: Allocator> BlinkAlloc<A> {
     /// `checkpoint` must come from this arena, with no reset and no rewind to
     /// an earlier checkpoint since, and no block allocated after it may be
     /// used again.
+    ///
+    /// # Example
     ///
     /// ```
     /// use core::alloc::Layout;
@@ -286,6 +426,17 @@ impl<A: Allocator> BlinkAlloc<A> {
     }
 
     /// Frees every chunk and returns the base allocator.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use blink_alloc::BlinkAlloc;
+    ///
+    /// let outer = BlinkAlloc::new();
+    /// let inner = BlinkAlloc::new_in(&outer);
+    /// inner.allocate(Layout::new::<u64>()).unwrap();
+    /// let base: &BlinkAlloc = inner.into_inner();
+    /// assert!(core::ptr::eq(base, &outer));
+    /// ```
     pub fn into_inner(self) -> A {
         let this = core::mem::ManuallyDrop::new(self);
         // SAFETY: `self` is consumed, so no block can be used again.

@@ -253,7 +253,7 @@ fn loom_locals_take_blocks() {
 #[test]
 fn loom_cache_pop_push() {
     model(|| {
-        let cache = Arc::new(BlinkAllocCache::new());
+        let cache = Arc::new(BlinkAllocCache::<allocator_api2::alloc::Global>::new());
         cache.push(BlinkAlloc::new());
         let handles: Vec<_> = (0..2u8)
             .map(|t| {

@@ -4,7 +4,8 @@ use core::alloc::Layout;
 
 /// Reports an allocation failure the way the standard library does: with
 /// `alloc`, through `handle_alloc_error`; without it, by panicking.
-// Used by the `Blink` emplacer, which lives on another branch for now.
+// Called by the infallible placing methods of `Blink` and `Emplace`, and by
+// the `BlinkPut` impls that place values.
 #[allow(dead_code)]
 #[cold]
 #[inline(never)]

@@ -19,8 +19,9 @@ use crate::{api::BlinkAllocator, blink::Blink};
 /// (`&str`, `&[T]`, `&T`, `&mut T`) is copied into `blink`; owned data
 /// (`String`, `Vec`, `Box`, ...) is cloned, element by element; `Copy` values
 /// are copied. So data built in a short-lived arena (a
-/// [`blink_scope!`](crate::blink_scope) frame) can be promoted into a
-/// longer-lived one before the frame resets, borrowed input can be copied in,
+#[cfg_attr(feature = "derive", doc = "[`blink_scope!`](crate::blink_scope)")]
+#[cfg_attr(not(feature = "derive"), doc = "`blink_scope!`")]
+/// frame) can be promoted into a longer-lived one before the frame resets, borrowed input can be copied in,
 /// and a long-lived arena can be compacted by copying what is live into a
 /// fresh one.
 ///
@@ -89,6 +90,19 @@ pub unsafe trait BlinkPut<'b> {
 
     /// Deep-copies `self` into `blink`.
     ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkPut};
+    ///
+    /// let blink = Blink::new();
+    /// let words = vec!["a".to_string()];
+    /// let borrowed: &[&str] = &["x", "y"];
+    /// let copied: &[&str] = borrowed.put_in(&blink);
+    /// assert_eq!(copied, borrowed);
+    /// assert_ne!(copied.as_ptr(), borrowed.as_ptr()); // a copy, in the arena
+    /// let cloned: Vec<String> = words.put_in(&blink);
+    /// assert_eq!(cloned, words);
+    /// ```
+    ///
     /// # Panics
     ///
     /// Calls `handle_alloc_error` if the arena cannot allocate.
@@ -97,6 +111,17 @@ pub unsafe trait BlinkPut<'b> {
     /// Deep-copies `self` into `blink`, or fails if the arena cannot
     /// allocate. What was placed before the failure stays in the arena
     /// until it resets (and is dropped then).
+    ///
+    /// ```
+    /// use blink_alloc::{AllocError, Blink, BlinkAlloc, BlinkPut};
+    ///
+    /// let text = "deep";
+    /// let blink = Blink::new();
+    /// assert_eq!(text.try_put_in(&blink), Ok("deep"));
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// assert_eq!(text.try_put_in(&full), Err(AllocError));
+    /// ```
     fn try_put_in<A: BlinkAllocator>(
         &self,
         blink: &'b Blink<A>,
@@ -543,6 +568,7 @@ mod owned {
 
     // SAFETY: a `Box` drops its `T::Output` and frees heap memory, which is
     // no borrow.
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
     unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Box<T> {
         type Output = Box<T::Output>;
         #[inline]
@@ -589,6 +615,7 @@ mod owned {
 
     // SAFETY: a `Cow<str>` output is a `&str` (no drop glue) or a `String`
     // (no borrow).
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
     unsafe impl<'b> BlinkPut<'b> for Cow<'_, str> {
         type Output = Cow<'b, str>;
         /// Borrowed text is copied into the arena, owned text is cloned.

@@ -82,7 +82,9 @@ use crate::{
 /// ```compile_fail,E0502
 /// let mut shared = blink_alloc::SyncBlinkAlloc::new();
 /// std::thread::scope(|s| {
-///     s.spawn(|| shared.allocate(core::alloc::Layout::new::<u64>()));
+///     s.spawn(|| {
+///         shared.allocate(core::alloc::Layout::new::<u64>()).unwrap();
+///     });
 ///     shared.reset();
 /// });
 /// ```
@@ -96,6 +98,7 @@ use crate::{
 ///     s.spawn(|| blink.allocate(core::alloc::Layout::new::<u64>()));
 /// });
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub struct SyncBlinkAlloc<A: Allocator = Global> {
     arena: SyncArena<A>,
     /// Size hint for the first chunk of new local views.
@@ -106,6 +109,11 @@ impl SyncBlinkAlloc<Global> {
     const_unless_loom! {
         /// An empty arena over the global allocator. Allocates nothing until
         /// its first use.
+        ///
+        /// ```
+        /// let shared = blink_alloc::SyncBlinkAlloc::new();
+        /// assert_eq!(shared.stats().allocated_bytes, 0);
+        /// ```
         pub fn new() -> Self {
             Self::new_in(Global)
         }
@@ -114,6 +122,12 @@ impl SyncBlinkAlloc<Global> {
     const_unless_loom! {
         /// An empty arena over the global allocator whose chunks each hold at
         /// least `chunk_size` bytes of blocks (a chunk's header is on top).
+        ///
+        /// ```
+        /// let shared = blink_alloc::SyncBlinkAlloc::with_chunk_size(1 << 16);
+        /// shared.allocate(core::alloc::Layout::new::<u64>()).unwrap();
+        /// assert!(shared.stats().capacity >= 1 << 16);
+        /// ```
         pub fn with_chunk_size(chunk_size: usize) -> Self {
             Self::with_chunk_size_in(chunk_size, Global)
         }
@@ -129,6 +143,17 @@ impl<A: Allocator + Default> Default for SyncBlinkAlloc<A> {
 impl<A: Allocator> SyncBlinkAlloc<A> {
     const_unless_loom! {
         /// An empty arena over `allocator`.
+        ///
+        /// ```
+        /// use core::alloc::Layout;
+        /// use blink_alloc::{BlinkAlloc, SyncBlinkAlloc};
+        ///
+        /// let outer = BlinkAlloc::new();
+        /// let shared = SyncBlinkAlloc::new_in(&outer);
+        /// shared.allocate(Layout::new::<u64>()).unwrap();
+        /// // The shared arena's chunk is a block of `outer`.
+        /// assert!(outer.stats().used_bytes >= shared.stats().allocated_bytes);
+        /// ```
         pub fn new_in(allocator: A) -> Self {
             Self::with_chunk_size_in(0, allocator)
         }
@@ -137,6 +162,13 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     const_unless_loom! {
         /// An empty arena over `allocator` whose chunks each hold at least
         /// `chunk_size` bytes of blocks (a chunk's header is on top).
+        ///
+        /// ```
+        /// use allocator_api2::alloc::Global;
+        /// let shared = blink_alloc::SyncBlinkAlloc::with_chunk_size_in(8192, Global);
+        /// shared.allocate(core::alloc::Layout::new::<u8>()).unwrap();
+        /// assert!(shared.stats().capacity >= 8192);
+        /// ```
         pub fn with_chunk_size_in(chunk_size: usize, allocator: A) -> Self {
             SyncBlinkAlloc {
                 arena: SyncArena::new(ChunkConfig::new(chunk_size), allocator),
@@ -147,6 +179,15 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
 
     /// Caps the size that chunks grow to. A single request larger than the
     /// cap still gets a chunk of its own.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new().max_chunk_size(4096);
+    /// for _ in 0..1000 {
+    ///     shared.allocate(Layout::new::<[u8; 100]>()).unwrap();
+    /// }
+    /// assert!(shared.stats().allocated_bytes / shared.stats().chunks <= 4096);
+    /// ```
     pub fn max_chunk_size(mut self, max_chunk_size: usize) -> Self {
         self.arena.config_mut().max_chunk_size = max_chunk_size;
         self
@@ -154,12 +195,26 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
 
     /// Limits the bytes this arena may hold from the base allocator. A
     /// request that would pass the limit fails with `AllocError`.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new().limit(1 << 20);
+    /// assert!(shared.allocate(Layout::new::<[u8; 1000]>()).is_ok());
+    /// assert!(shared.allocate(Layout::new::<[u8; 2 << 20]>()).is_err());
+    /// ```
     pub fn limit(mut self, bytes: usize) -> Self {
         self.arena.config_mut().limit = bytes;
         self
     }
 
     /// The base allocator.
+    ///
+    /// ```
+    /// use blink_alloc::{BlinkAlloc, SyncBlinkAlloc};
+    /// let outer = BlinkAlloc::new();
+    /// let shared = SyncBlinkAlloc::new_in(&outer);
+    /// assert!(core::ptr::eq(*shared.inner(), &outer));
+    /// ```
     #[inline]
     pub fn inner(&self) -> &A {
         self.arena.base()
@@ -171,6 +226,24 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     /// is freed, the arena is reset, or the arena is dropped. Fails only when
     /// the base allocator fails, a size computation overflows, or the
     /// [limit](Self::limit) is reached; a zero-sized layout never fails.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// std::thread::scope(|s| {
+    ///     for t in 0..4u64 {
+    ///         let shared = &shared;
+    ///         s.spawn(move || {
+    ///             let ptr = shared.allocate(Layout::new::<u64>()).unwrap().cast::<u64>();
+    ///             // SAFETY: a block valid and aligned for a `u64`, this
+    ///             // thread's alone, until a reset (which needs `&mut shared`).
+    ///             unsafe { ptr.write(t) };
+    ///             // SAFETY: written above.
+    ///             assert_eq!(unsafe { ptr.read() }, t);
+    ///         });
+    ///     }
+    /// });
+    /// ```
     #[inline(always)]
     pub fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let ptr = self.arena.alloc(layout)?;
@@ -178,6 +251,14 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     }
 
     /// Allocates a zero-filled block for `layout`.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let block = shared.allocate_zeroed(Layout::new::<[u32; 4]>()).unwrap();
+    /// // SAFETY: a live block of 16 bytes, aligned for `u32`.
+    /// assert_eq!(unsafe { block.cast::<[u32; 4]>().read() }, [0; 4]);
+    /// ```
     #[inline(always)]
     pub fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let ptr = self.arena.alloc(layout)?;
@@ -200,6 +281,23 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     /// `ptr` must be a live block of this arena allocated with `old_layout`
     /// (or last resized to it). On success the old block must not be used
     /// again, except through the returned pointer.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let old = Layout::new::<[u8; 4]>();
+    /// let block = shared.allocate(old).unwrap().cast::<u8>();
+    /// // SAFETY: a live block of 4 bytes.
+    /// unsafe { block.cast::<[u8; 4]>().write(*b"sync") };
+    /// // SAFETY: `block` is a live block of `shared` allocated with `old`,
+    /// // used only through `grown` from now on.
+    /// let grown = unsafe { shared.resize(block, old, Layout::new::<[u8; 64]>()) }.unwrap();
+    /// assert_eq!(grown.len(), 64);
+    /// // SAFETY: the first 4 bytes were kept.
+    /// assert_eq!(unsafe { grown.cast::<[u8; 4]>().read() }, *b"sync");
+    /// ```
     #[inline]
     pub unsafe fn resize(
         &self,
@@ -220,6 +318,19 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     ///
     /// `ptr` must be a live block of this arena of `size` bytes, and must
     /// not be used again.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let layout = Layout::new::<[u8; 32]>();
+    /// let block = shared.allocate(layout).unwrap();
+    /// // SAFETY: a live block of 32 bytes, not used again.
+    /// unsafe { shared.deallocate(block.cast(), 32) };
+    /// // It was this thread's last block: the next one takes its place.
+    /// assert_eq!(shared.allocate(layout).unwrap(), block);
+    /// ```
     #[inline]
     pub unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
         // SAFETY: forwarded from the caller.
@@ -259,14 +370,42 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     /// Raises the size of the first chunk of local views made from now on
     /// to at least `max_local_alloc` bytes. Local views raise it themselves
     /// to what they used when they are reset or dropped.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// shared.update_max_local_alloc(1 << 16);
+    /// let local = shared.local();
+    /// local.allocate(Layout::new::<u8>()).unwrap();
+    /// assert!(local.stats().capacity >= 60_000);
+    /// ```
     #[inline]
     pub fn update_max_local_alloc(&self, max_local_alloc: usize) {
         self.max_local_alloc
             .fetch_max(max_local_alloc, core::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Frees every allocation and keeps one chunk large enough for all of
-    /// them (or every chunk, when they were more than the chunk size cap).
+    /// Frees every allocation, so that the next cycle of the same work needs
+    /// a single chunk: keeps one chunk if it is large enough for all of
+    /// them; otherwise frees every chunk and makes the next one that large
+    /// (a cycle larger than the [chunk size cap](Self::max_chunk_size)
+    /// keeps all its chunks instead, to reuse them in order).
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let mut shared = blink_alloc::SyncBlinkAlloc::new();
+    /// for _round in 0..3 {
+    ///     std::thread::scope(|s| {
+    ///         for _ in 0..2 {
+    ///             s.spawn(|| {
+    ///                 shared.allocate(Layout::new::<[u8; 100]>()).unwrap();
+    ///             });
+    ///         }
+    ///     });
+    ///     shared.reset(); // every thread has joined
+    ///     assert_eq!(shared.stats().used_bytes, 0);
+    /// }
+    /// ```
     #[inline]
     pub fn reset(&mut self) {
         // SAFETY: `&mut self` proves that no allocation, local view or other
@@ -275,6 +414,14 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     }
 
     /// Frees every allocation and returns every chunk to the base allocator.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let mut shared = blink_alloc::SyncBlinkAlloc::new();
+    /// shared.allocate(Layout::new::<u64>()).unwrap();
+    /// shared.reset_final();
+    /// assert_eq!(shared.stats(), Default::default());
+    /// ```
     #[inline]
     pub fn reset_final(&mut self) {
         // SAFETY: as in `reset`.
@@ -290,6 +437,22 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     /// call (no other thread, and not the base allocator, re-entrantly); and
     /// every later use must happen after the call (for example after a
     /// barrier or a join). No local view may be used after it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         shared.allocate(Layout::new::<u64>()).unwrap();
+    ///     });
+    /// });
+    /// // SAFETY: the thread has joined, its block is not used again, and no
+    /// // other thread or local view uses the arena.
+    /// unsafe { shared.reset_unchecked() };
+    /// assert_eq!(shared.stats().used_bytes, 0);
+    /// ```
     #[inline]
     pub unsafe fn reset_unchecked(&self) {
         // SAFETY: forwarded from the caller.
@@ -317,6 +480,15 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     }
 
     /// Frees every chunk and returns the base allocator.
+    ///
+    /// ```
+    /// use blink_alloc::{BlinkAlloc, SyncBlinkAlloc};
+    /// let outer = BlinkAlloc::new();
+    /// let shared = SyncBlinkAlloc::new_in(&outer);
+    /// shared.allocate(core::alloc::Layout::new::<u64>()).unwrap();
+    /// let base: &BlinkAlloc = shared.into_inner();
+    /// assert!(core::ptr::eq(base, &outer));
+    /// ```
     pub fn into_inner(self) -> A {
         let this = core::mem::ManuallyDrop::new(self);
         // SAFETY: `self` is consumed, so no block can be used again and no
@@ -377,6 +549,7 @@ impl_allocator_for_ref!(SyncBlinkAlloc<A>);
 /// let shared = blink_alloc::SyncBlinkAlloc::new();
 /// is_sync(&shared.local());
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub struct LocalBlinkAlloc<'a, A: Allocator = Global> {
     arena: LocalArena<SharedBlocks<'a, A>>,
 }
@@ -416,12 +589,30 @@ unsafe impl<A: Allocator + Send + Sync> Send for LocalBlinkAlloc<'_, A> {}
 
 impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
     /// The shared arena this view takes its blocks from.
+    ///
+    /// ```
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let local = shared.local();
+    /// assert!(core::ptr::eq(local.shared(), &shared));
+    /// ```
     #[inline]
     pub fn shared(&self) -> &'a SyncBlinkAlloc<A> {
         self.arena.base().0
     }
 
     /// Allocates a block for `layout`; see [`SyncBlinkAlloc::allocate`].
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let local = shared.local();
+    /// let ptr = local.allocate(Layout::new::<u64>()).unwrap().cast::<u64>();
+    /// // SAFETY: a block valid and aligned for a `u64` until `shared` resets.
+    /// unsafe { ptr.write(7) };
+    /// drop(local); // the block stays valid: it lives in `shared`
+    /// // SAFETY: written above; `shared` was not reset.
+    /// assert_eq!(unsafe { ptr.read() }, 7);
+    /// ```
     #[inline(always)]
     pub fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let ptr = self.arena.alloc(layout)?;
@@ -429,6 +620,15 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
     }
 
     /// Allocates a zero-filled block for `layout`.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let local = shared.local();
+    /// let block = local.allocate_zeroed(Layout::new::<[u32; 4]>()).unwrap();
+    /// // SAFETY: a live block of 16 bytes, aligned for `u32`.
+    /// assert_eq!(unsafe { block.cast::<[u32; 4]>().read() }, [0; 4]);
+    /// ```
     #[inline(always)]
     pub fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let ptr = self.arena.alloc(layout)?;
@@ -444,6 +644,25 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
     /// `ptr` must be a live block of this view allocated with `old_layout`
     /// (or last resized to it). On success the old block must not be used
     /// again, except through the returned pointer.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let local = shared.local();
+    /// let old = Layout::new::<[u8; 4]>();
+    /// let block = local.allocate(old).unwrap().cast::<u8>();
+    /// // SAFETY: a live block of 4 bytes.
+    /// unsafe { block.cast::<[u8; 4]>().write(*b"view") };
+    /// // SAFETY: `block` is a live block of `local` allocated with `old`,
+    /// // used only through `grown` from now on.
+    /// let grown = unsafe { local.resize(block, old, Layout::new::<[u8; 64]>()) }.unwrap();
+    /// // SAFETY: the first 4 bytes were kept.
+    /// assert_eq!(unsafe { grown.cast::<[u8; 4]>().read() }, *b"view");
+    /// // The last block grew in place.
+    /// assert_eq!(grown.cast::<u8>(), block);
+    /// ```
     #[inline(always)]
     pub unsafe fn resize(
         &self,
@@ -462,6 +681,19 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
     ///
     /// `ptr` must be a live block of this view of `size` bytes, and must not
     /// be used again.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let local = shared.local();
+    /// let layout = Layout::new::<[u8; 32]>();
+    /// let block = local.allocate(layout).unwrap();
+    /// // SAFETY: a live block of 32 bytes, not used again.
+    /// unsafe { local.deallocate(block.cast(), 32) };
+    /// assert_eq!(local.allocate(layout).unwrap(), block);
+    /// ```
     #[inline(always)]
     pub unsafe fn deallocate(&self, ptr: NonNull<u8>, size: usize) {
         // SAFETY: forwarded from the caller; only the size is read.
@@ -474,6 +706,17 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
     /// Frees every allocation of this view and rewinds its blocks for reuse.
     /// Also tells the shared arena how much this view used, so that later
     /// views start with one block that large.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let mut local = shared.local();
+    /// let first = local.allocate(Layout::new::<[u8; 64]>()).unwrap();
+    /// local.reset();
+    /// assert_eq!(local.stats().used_bytes, 0);
+    /// // The view's own block is reused.
+    /// assert_eq!(local.allocate(Layout::new::<[u8; 64]>()).unwrap(), first);
+    /// ```
     #[inline]
     pub fn reset(&mut self) {
         self.publish_size();
@@ -484,6 +727,15 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
     /// Frees every allocation of this view and gives its blocks back to the
     /// shared arena (which reuses the last one at once if it is its tip; the
     /// rest comes back when the shared arena is reset).
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let mut local = shared.local();
+    /// local.allocate(Layout::new::<u64>()).unwrap();
+    /// local.reset_final();
+    /// assert_eq!(local.stats(), Default::default());
+    /// ```
     #[inline]
     pub fn reset_final(&mut self) {
         self.publish_size();
@@ -496,6 +748,19 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
     /// # Safety
     ///
     /// No block allocated from this view may be used after this call.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let local = shared.local();
+    /// let block = local.allocate(Layout::new::<u64>()).unwrap();
+    /// // SAFETY: `block` is not used after the reset.
+    /// unsafe { local.reset_unchecked() };
+    /// assert_eq!(local.stats().used_bytes, 0);
+    /// # let _ = block;
+    /// ```
     #[inline]
     pub unsafe fn reset_unchecked(&self) {
         self.publish_size();
@@ -503,7 +768,8 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
         unsafe { self.arena.reset() }
     }
 
-    /// Marks the current position, to [`rewind`](Self::rewind) to later.
+    /// Marks the current position, to [`rewind`](Self::rewind) to later;
+    /// see `rewind`'s example.
     #[inline]
     pub fn checkpoint(&self) -> Checkpoint {
         self.arena.checkpoint()
@@ -516,6 +782,19 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
     /// `checkpoint` must come from this view, with no reset and no rewind to
     /// an earlier checkpoint since, and no block allocated after it may be
     /// used again.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let local = shared.local();
+    /// let mark = local.checkpoint();
+    /// let scratch = local.allocate(Layout::new::<[u8; 256]>()).unwrap();
+    /// // SAFETY: `mark` is this view's, and `scratch` is not used after.
+    /// unsafe { local.rewind(mark) };
+    /// assert_eq!(local.allocate(Layout::new::<[u8; 256]>()).unwrap(), scratch);
+    /// ```
     #[inline]
     pub unsafe fn rewind(&self, checkpoint: Checkpoint) {
         // SAFETY: forwarded from the caller.
@@ -524,6 +803,15 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
 
     /// How much memory this view holds (as blocks of the shared arena) and
     /// uses.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// let local = shared.local();
+    /// local.allocate(Layout::new::<[u64; 4]>()).unwrap();
+    /// assert_eq!(local.stats().used_bytes, 32);
+    /// assert!(shared.stats().used_bytes >= local.stats().allocated_bytes);
+    /// ```
     pub fn stats(&self) -> Stats {
         self.arena.stats()
     }

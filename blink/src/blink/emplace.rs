@@ -247,6 +247,16 @@ where
     }
 
     /// Places `value`, or gives it back if the arena cannot allocate.
+    ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkAlloc};
+    ///
+    /// let blink = Blink::new();
+    /// assert_eq!(*blink.emplace().try_value(1u32).unwrap(), 1);
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// assert_eq!(full.emplace().try_value(vec![1]), Err(vec![1]));
+    /// ```
     #[inline(always)]
     pub fn try_value(&self, value: T) -> Result<R, T> {
         let value = match self.join_run(value) {
@@ -260,6 +270,14 @@ where
     }
 
     /// Places `value`.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let text = blink.emplace().value(String::from("mutable"));
+    /// text.push('!');
+    /// let shared: &u32 = blink.emplace_shared().value(2);
+    /// assert_eq!((text.as_str(), *shared), ("mutable!", 2));
+    /// ```
     ///
     /// # Panics
     ///
@@ -278,6 +296,23 @@ where
 
     /// Places the value `f` makes. `f` runs only once the room is reserved;
     /// if it cannot be, `f` comes back unused.
+    ///
+    /// ```
+    /// use core::cell::Cell;
+    /// use blink_alloc::{Blink, BlinkAlloc};
+    ///
+    /// let blink = Blink::new();
+    /// assert_eq!(blink.emplace().try_with(|| [7u8; 64]).ok().map(|a| a[63]), Some(7));
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// let ran = Cell::new(false);
+    /// let back = full.emplace().try_with(|| {
+    ///     ran.set(true);
+    ///     vec![1, 2]
+    /// });
+    /// assert!(!ran.get()); // `f` came back unused
+    /// assert_eq!(back.map_err(|f| f()), Err(vec![1, 2]));
+    /// ```
     #[inline(always)]
     pub fn try_with<F: FnOnce() -> T>(&self, f: F) -> Result<R, F> {
         match self.slot() {
@@ -286,7 +321,13 @@ where
         }
     }
 
-    /// Places the value `f` makes.
+    /// Places the value `f` makes. `f` runs after the room is reserved.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let table = blink.emplace().with(|| [1u64; 4096]);
+    /// assert_eq!(table.iter().sum::<u64>(), 4096);
+    /// ```
     ///
     /// # Panics
     ///
@@ -336,6 +377,13 @@ where
 
     /// Places the value `f` makes, unless `f` fails.
     ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let port = blink.emplace().with_fallible(|| "8080".parse::<u16>());
+    /// assert_eq!(port.map(|p| *p), Ok(8080));
+    /// assert!(blink.emplace().with_fallible(|| "x".parse::<u16>()).is_err());
+    /// ```
+    ///
     /// # Panics
     ///
     /// Calls `handle_alloc_error` if the arena cannot allocate.
@@ -355,6 +403,17 @@ where
     /// says. While nothing else allocates from the arena, the slice grows in
     /// place. If the arena runs out, gives the slice placed so far and the
     /// item that did not fit.
+    ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkAlloc};
+    ///
+    /// let blink = Blink::new();
+    /// assert_eq!(blink.emplace().try_from_iter(1..=3).unwrap(), [1, 2, 3]);
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// let (placed, left) = full.emplace().try_from_iter(1..=3).unwrap_err();
+    /// assert_eq!((placed.len(), left), (0, Some(1)));
+    /// ```
     #[inline]
     pub fn try_from_iter<I: IntoIterator<Item = T>>(&self, iter: I) -> Result<S, (S, Option<T>)> {
         let mut iter = iter.into_iter();
@@ -424,6 +483,13 @@ where
     }
 
     /// Places every item of `iter` in one slice.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let lines = blink.emplace().from_iter("a\nbb\nccc".lines().map(String::from));
+    /// lines.reverse();
+    /// assert_eq!(lines, ["ccc", "bb", "a"]);
+    /// ```
     ///
     /// # Panics
     ///

@@ -58,8 +58,14 @@ with_default_allocator! {
 }
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl Blink<crate::BlinkAlloc> {
     /// An empty `Blink` over a new [`BlinkAlloc`](crate::BlinkAlloc).
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// assert_eq!(blink.allocator().stats().allocated_bytes, 0);
+    /// ```
     pub const fn new() -> Self {
         Self::new_in(crate::BlinkAlloc::new())
     }
@@ -87,7 +93,18 @@ impl<A: BlinkAllocator + Default> Default for Blink<A> {
 // aliases nothing: that is what an arena is for.
 #[allow(clippy::mut_from_ref)]
 impl<A: BlinkAllocator> Blink<A> {
-    /// An empty `Blink` over `alloc`.
+    /// An empty `Blink` over `alloc`: any [`BlinkAllocator`], such as a
+    /// configured [`BlinkAlloc`](crate::BlinkAlloc) or a reference to a
+    /// shared arena.
+    ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkAlloc};
+    ///
+    /// let arena = BlinkAlloc::new();
+    /// let blink = Blink::new_in(&arena);
+    /// assert_eq!(*blink.put(5u64), 5);
+    /// assert_eq!(arena.stats().used_bytes, 8);
+    /// ```
     pub const fn new_in(alloc: A) -> Self {
         Blink {
             drops: DropList::new(),
@@ -97,6 +114,12 @@ impl<A: BlinkAllocator> Blink<A> {
 
     /// The allocator. There is no `&mut` access: resetting it under the
     /// values would leave them dangling.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// blink.copy_str("four");
+    /// assert_eq!(blink.allocator().stats().used_bytes, 4);
+    /// ```
     #[inline]
     pub fn allocator(&self) -> &A {
         &self.alloc
@@ -106,6 +129,17 @@ impl<A: BlinkAllocator> Blink<A> {
     ///
     /// If a `Drop` panics, the other values are still dropped and the
     /// allocator is still reset before the panic goes on.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let shared = Rc::new(());
+    /// blink.put(Rc::clone(&shared));
+    /// assert_eq!(Rc::strong_count(&shared), 2);
+    /// blink.reset();
+    /// assert_eq!(Rc::strong_count(&shared), 1); // the clone was dropped
+    /// assert_eq!(blink.allocator().stats().used_bytes, 0);
+    /// ```
     ///
     /// No reference into the arena survives a reset, nor a builder:
     ///
@@ -144,6 +178,16 @@ impl<A: BlinkAllocator> Blink<A> {
     /// Drops every value placed with drop; the memory stays allocated until
     /// the allocator itself is reset.
     ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let shared = Rc::new(());
+    /// blink.put(Rc::clone(&shared));
+    /// blink.drop_all();
+    /// assert_eq!(Rc::strong_count(&shared), 1);
+    /// assert!(blink.allocator().stats().used_bytes > 0);
+    /// ```
+    ///
     /// ```compile_fail
     /// let mut blink = blink_alloc::Blink::new();
     /// let value = blink.put(vec![1]);
@@ -159,6 +203,16 @@ impl<A: BlinkAllocator> Blink<A> {
     ///
     /// If a `Drop` panics, the other values are still dropped and the
     /// allocator is dropped with the `Blink`, freeing its memory.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let blink = blink_alloc::Blink::new();
+    /// let shared = Rc::new(());
+    /// blink.put(Rc::clone(&shared));
+    /// let arena = blink.into_inner();
+    /// assert_eq!(Rc::strong_count(&shared), 1);
+    /// assert!(arena.stats().used_bytes > 0); // not reset: only the values went
+    /// ```
     ///
     /// ```compile_fail
     /// let blink = blink_alloc::Blink::new();
@@ -182,6 +236,13 @@ impl<A: BlinkAllocator> Blink<A> {
     /// it; values that borrow go through [`put_no_drop`](Self::put_no_drop)
     /// or a [scope](Self::scope).
     ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let names = blink.put(vec![String::from("a")]);
+    /// names.push(String::from("b"));
+    /// assert_eq!(names.len(), 2);
+    /// ```
+    ///
     /// ```compile_fail
     /// let blink = blink_alloc::Blink::new();
     /// let first = blink.put(String::from("x"));
@@ -198,12 +259,30 @@ impl<A: BlinkAllocator> Blink<A> {
     }
 
     /// Places `value`, or gives it back if the arena cannot allocate.
+    ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkAlloc};
+    ///
+    /// let blink = Blink::new();
+    /// assert_eq!(blink.try_put(String::from("fits")).unwrap(), "fits");
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// assert_eq!(full.try_put(String::from("back")), Err(String::from("back")));
+    /// ```
     #[inline(always)]
     pub fn try_put<T: 'static>(&self, value: T) -> Result<&mut T, T> {
         self.emplace().try_value(value)
     }
 
-    /// Places `value`; it is never dropped.
+    /// Places `value`; it is never dropped, so it may borrow anything that
+    /// outlives the `Blink`'s borrow, the arena included.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let name: &str = blink.copy_str("blink");
+    /// let pair = blink.put_no_drop((name, name.len()));
+    /// assert_eq!(*pair, ("blink", 5));
+    /// ```
     ///
     /// # Panics
     ///
@@ -214,12 +293,30 @@ impl<A: BlinkAllocator> Blink<A> {
     }
 
     /// Places `value` without drop, or gives it back.
+    ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkAlloc};
+    ///
+    /// let text = String::from("borrowed");
+    /// let blink = Blink::new();
+    /// assert_eq!(*blink.try_put_no_drop(text.as_str()).unwrap(), "borrowed");
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// assert_eq!(full.try_put_no_drop(text.as_str()), Err("borrowed"));
+    /// ```
     #[inline(always)]
     pub fn try_put_no_drop<T>(&self, value: T) -> Result<&mut T, T> {
         self.emplace_no_drop().try_value(value)
     }
 
     /// Room for a `T`, to initialise in place; it is never dropped.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let big = blink.uninit::<[u64; 1024]>();
+    /// let big = big.write([7; 1024]);
+    /// assert_eq!(big[1023], 7);
+    /// ```
     ///
     /// # Panics
     ///
@@ -233,12 +330,29 @@ impl<A: BlinkAllocator> Blink<A> {
     }
 
     /// Room for a `T`, or `None` if the arena cannot allocate.
+    ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkAlloc};
+    ///
+    /// let blink = Blink::new();
+    /// assert_eq!(*blink.try_uninit::<u32>().unwrap().write(3), 3);
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// assert!(full.try_uninit::<u32>().is_none());
+    /// ```
     #[inline(always)]
     pub fn try_uninit<T>(&self) -> Option<&mut MaybeUninit<T>> {
         emplace::uninit(self).ok()
     }
 
     /// Copies `slice` into the arena.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let numbers = blink.copy_slice(&[1, 2, 3]);
+    /// numbers[0] = 10;
+    /// assert_eq!(numbers, [10, 2, 3]);
+    /// ```
     ///
     /// # Panics
     ///
@@ -252,6 +366,17 @@ impl<A: BlinkAllocator> Blink<A> {
     }
 
     /// Copies `slice` into the arena, or gives `None`.
+    ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkAlloc};
+    ///
+    /// let blink = Blink::new();
+    /// assert_eq!(blink.try_copy_slice(&[1, 2]).unwrap(), [1, 2]);
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// assert!(full.try_copy_slice(&[1, 2]).is_none());
+    /// assert_eq!(full.try_copy_slice::<u8>(&[]).unwrap(), []); // needs no memory
+    /// ```
     #[inline]
     pub fn try_copy_slice<T: Copy>(&self, slice: &[T]) -> Option<&mut [T]> {
         let layout = core::alloc::Layout::for_value(slice);
@@ -269,6 +394,13 @@ impl<A: BlinkAllocator> Blink<A> {
 
     /// Copies `string` into the arena.
     ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let word = blink.copy_str("blink");
+    /// word.make_ascii_uppercase();
+    /// assert_eq!(word, "BLINK");
+    /// ```
+    ///
     /// # Panics
     ///
     /// Calls `handle_alloc_error` if the arena cannot allocate.
@@ -281,6 +413,16 @@ impl<A: BlinkAllocator> Blink<A> {
     }
 
     /// Copies `string` into the arena, or gives `None`.
+    ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkAlloc};
+    ///
+    /// let blink = Blink::new();
+    /// assert_eq!(blink.try_copy_str("ok").unwrap(), "ok");
+    ///
+    /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
+    /// assert!(full.try_copy_str("too much").is_none());
+    /// ```
     #[inline]
     pub fn try_copy_str(&self, string: &str) -> Option<&mut str> {
         let bytes = self.try_copy_slice(string.as_bytes())?;
@@ -289,12 +431,26 @@ impl<A: BlinkAllocator> Blink<A> {
     }
 
     /// A builder for values dropped when the `Blink` resets.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let names = blink.emplace().from_iter(["a", "b"].map(String::from));
+    /// let total = blink.emplace().with(|| names.iter().map(String::len).sum::<usize>());
+    /// assert_eq!(*total, 2);
+    /// ```
     #[inline(always)]
     pub fn emplace<T: 'static>(&self) -> Emplace<'_, A, T> {
         Emplace::new(self, true)
     }
 
     /// A builder for values that are never dropped; they may borrow.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let text = blink.copy_str("a b c");
+    /// let words = blink.emplace_no_drop().from_iter(text.split(' '));
+    /// assert_eq!(words, ["a", "b", "c"]);
+    /// ```
     #[inline(always)]
     pub fn emplace_no_drop<T>(&self) -> Emplace<'_, A, T> {
         Emplace::new(self, false)
@@ -302,6 +458,13 @@ impl<A: BlinkAllocator> Blink<A> {
 
     /// A builder for values dropped on reset, handed out as shared
     /// references.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let table: &[String] = blink.emplace_shared().from_iter(["x".to_string()]);
+    /// let copy = table; // shared references are `Copy`
+    /// assert_eq!(copy, table);
+    /// ```
     ///
     /// ```compile_fail
     /// let blink = blink_alloc::Blink::new();
@@ -320,6 +483,19 @@ impl<A: BlinkAllocator> Blink<A> {
     /// The `Drop` of these values must not reach memory that is freed before
     /// the `Blink` resets or is dropped: neither values of this `Blink`
     /// placed later, nor data that dies before it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let text = String::from("outlives the blink");
+    /// let blink = blink_alloc::Blink::new();
+    /// // SAFETY: a `Vec<&str>`'s drop does not read the strings, and `text`
+    /// // outlives `blink` anyway.
+    /// let words = unsafe { blink.emplace_unchecked() }.value(vec![text.as_str()]);
+    /// words.push("more");
+    /// assert_eq!(words.len(), 2);
+    /// drop(blink); // drops the `Vec` before `text`
+    /// ```
     #[inline(always)]
     pub unsafe fn emplace_unchecked<T>(&self) -> Emplace<'_, A, T> {
         Emplace::new(self, true)
@@ -402,12 +578,33 @@ unsafe impl<A: BlinkAllocator + Send> Send for SendBlink<A> {}
 
 impl<A: BlinkAllocator> SendBlink<A> {
     /// Resets `blink`, dropping its values, so that it can move.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use blink_alloc::{Blink, SendBlink};
+    ///
+    /// let blink = Blink::new();
+    /// let shared = Rc::new(());
+    /// blink.put(Rc::clone(&shared));
+    /// let sendable = SendBlink::new(blink);
+    /// assert_eq!(Rc::strong_count(&shared), 1);
+    /// # drop(sendable);
+    /// ```
     pub fn new(mut blink: Blink<A>) -> Self {
         blink.reset();
         SendBlink { blink }
     }
 
     /// The `Blink`, empty.
+    ///
+    /// ```
+    /// let sendable = blink_alloc::SendBlink::new(blink_alloc::Blink::new());
+    /// let sum = std::thread::spawn(move || {
+    ///     let blink = sendable.into_inner();
+    ///     *blink.put(1) + *blink.put(2)
+    /// });
+    /// assert_eq!(sum.join().unwrap(), 3);
+    /// ```
     pub fn into_inner(self) -> Blink<A> {
         self.blink
     }

@@ -216,7 +216,23 @@ where
 }
 
 impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
-    /// Opens a scope nested in this one.
+    /// Opens a scope nested in this one. Its values may borrow this scope's
+    /// values; when it closes, its values are dropped and its memory is
+    /// rewound, while this scope's values stay.
+    ///
+    /// ```
+    /// let mut blink = blink_alloc::Blink::new();
+    /// blink.scope(|outer| {
+    ///     let kept = outer.copy_str("kept");
+    ///     let used = outer.allocator().stats().used_bytes;
+    ///     outer.scope(|inner| {
+    ///         inner.copy_slice(&[0u8; 100]);
+    ///         assert_eq!(*inner.put(&*kept), "kept");
+    ///     });
+    ///     assert_eq!(outer.allocator().stats().used_bytes, used);
+    ///     assert_eq!(kept, "kept");
+    /// });
+    /// ```
     pub fn scope<R>(&mut self, f: impl for<'n> FnOnce(&mut BlinkScope<'s, 'n, A>) -> R) -> R {
         let blink = self.blink;
         run_scope(blink, || {
@@ -227,61 +243,125 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
         })
     }
 
-    /// Places `value`; it is dropped when the scope closes.
+    /// Places `value`; it is dropped when the scope closes. It may borrow
+    /// anything that outlives the scope.
+    ///
+    /// ```
+    /// let log = std::cell::RefCell::new(Vec::new());
+    /// struct Noisy<'a>(&'a std::cell::RefCell<Vec<&'static str>>);
+    /// impl Drop for Noisy<'_> {
+    ///     fn drop(&mut self) {
+    ///         self.0.borrow_mut().push("dropped");
+    ///     }
+    /// }
+    /// let mut blink = blink_alloc::Blink::new();
+    /// blink.scope(|frame| {
+    ///     frame.put(Noisy(&log));
+    ///     assert!(log.borrow().is_empty());
+    /// });
+    /// assert_eq!(*log.borrow(), ["dropped"]);
+    /// ```
     #[inline(always)]
     pub fn put<T: 'p>(&self, value: T) -> &'s mut T {
         self.emplace().value(value)
     }
 
-    /// Places `value`, or gives it back if the arena cannot allocate.
+    /// Places `value`, or gives it back if the arena cannot allocate. Like
+    /// [`put`](Self::put); see its example and [`Blink::try_put`]'s.
     #[inline(always)]
     pub fn try_put<T: 'p>(&self, value: T) -> Result<&'s mut T, T> {
         self.emplace().try_value(value)
     }
 
     /// Places `value`; it is never dropped, and may borrow the scope.
+    ///
+    /// ```
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let len = blink.scope(|frame| {
+    ///     let name = frame.copy_str("scoped");
+    ///     let entry = frame.put_no_drop((name, 1));
+    ///     entry.0.len() + entry.1
+    /// });
+    /// assert_eq!(len, 7);
+    /// ```
     #[inline(always)]
     pub fn put_no_drop<T: 's>(&self, value: T) -> &'s mut T {
         self.emplace_no_drop().value(value)
     }
 
-    /// Places `value` without drop, or gives it back.
+    /// Places `value` without drop, or gives it back. Like
+    /// [`put_no_drop`](Self::put_no_drop); see its example and
+    /// [`Blink::try_put_no_drop`]'s.
     #[inline(always)]
     pub fn try_put_no_drop<T: 's>(&self, value: T) -> Result<&'s mut T, T> {
         self.emplace_no_drop().try_value(value)
     }
 
     /// Room for a `T`, to initialise in place; it is never dropped.
+    ///
+    /// ```
+    /// let mut blink = blink_alloc::Blink::new();
+    /// blink.scope(|frame| {
+    ///     let buffer = frame.uninit::<[u8; 4096]>().write([0; 4096]);
+    ///     buffer[..5].copy_from_slice(b"frame");
+    ///     assert_eq!(&buffer[..5], b"frame");
+    /// });
+    /// ```
     #[inline(always)]
     pub fn uninit<T: 's>(&self) -> &'s mut MaybeUninit<T> {
         self.blink.uninit()
     }
 
-    /// Room for a `T`, or `None`.
+    /// Room for a `T`, or `None`. Like [`uninit`](Self::uninit); see its
+    /// example and [`Blink::try_uninit`]'s.
     #[inline(always)]
     pub fn try_uninit<T: 's>(&self) -> Option<&'s mut MaybeUninit<T>> {
         self.blink.try_uninit()
     }
 
     /// Copies `slice` into the scope.
+    ///
+    /// ```
+    /// let mut blink = blink_alloc::Blink::new();
+    /// blink.scope(|frame| {
+    ///     let sorted = frame.copy_slice(&[3, 1, 2]);
+    ///     sorted.sort();
+    ///     assert_eq!(sorted, [1, 2, 3]);
+    /// });
+    /// ```
     #[inline]
     pub fn copy_slice<T: Copy + 's>(&self, slice: &[T]) -> &'s mut [T] {
         self.blink.copy_slice(slice)
     }
 
-    /// Copies `slice` into the scope, or gives `None`.
+    /// Copies `slice` into the scope, or gives `None`. Like
+    /// [`copy_slice`](Self::copy_slice); see its example and
+    /// [`Blink::try_copy_slice`]'s.
     #[inline]
     pub fn try_copy_slice<T: Copy + 's>(&self, slice: &[T]) -> Option<&'s mut [T]> {
         self.blink.try_copy_slice(slice)
     }
 
     /// Copies `string` into the scope.
+    ///
+    /// ```
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let owned = String::from("temporary");
+    /// blink.scope(|frame| {
+    ///     let copy = frame.copy_str(&owned);
+    ///     copy.make_ascii_uppercase();
+    ///     assert_eq!(copy, "TEMPORARY");
+    /// });
+    /// assert_eq!(owned, "temporary");
+    /// ```
     #[inline]
     pub fn copy_str(&self, string: &str) -> &'s mut str {
         self.blink.copy_str(string)
     }
 
-    /// Copies `string` into the scope, or gives `None`.
+    /// Copies `string` into the scope, or gives `None`. Like
+    /// [`copy_str`](Self::copy_str); see its example and
+    /// [`Blink::try_copy_str`]'s.
     #[inline]
     pub fn try_copy_str(&self, string: &str) -> Option<&'s mut str> {
         self.blink.try_copy_str(string)
@@ -291,12 +371,30 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
     ///
     /// The builder borrows this handle, so it cannot be used inside a nested
     /// scope; the values it places live for the whole scope.
+    ///
+    /// ```
+    /// let mut blink = blink_alloc::Blink::new();
+    /// let total = blink.scope(|frame| {
+    ///     let rows = frame.emplace().from_iter((0..3).map(|i| vec![i; 2]));
+    ///     rows.iter().flatten().sum::<i32>()
+    /// });
+    /// assert_eq!(total, 6);
+    /// ```
     #[inline(always)]
     pub fn emplace<T: 'p>(&self) -> Emplace<'_, A, T, &'s mut T, &'s mut [T]> {
         Emplace::new(self.blink, true)
     }
 
     /// A builder for values never dropped; they may borrow the scope.
+    ///
+    /// ```
+    /// let mut blink = blink_alloc::Blink::new();
+    /// blink.scope(|frame| {
+    ///     let text = frame.copy_str("k=v");
+    ///     let pair = frame.emplace_no_drop().value(text.split_once('=').unwrap());
+    ///     assert_eq!(*pair, ("k", "v"));
+    /// });
+    /// ```
     #[inline(always)]
     pub fn emplace_no_drop<T: 's>(&self) -> Emplace<'_, A, T, &'s mut T, &'s mut [T]> {
         Emplace::new(self.blink, false)
@@ -304,6 +402,15 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
 
     /// A builder for values dropped when the scope closes, handed out as
     /// shared references.
+    ///
+    /// ```
+    /// let mut blink = blink_alloc::Blink::new();
+    /// blink.scope(|frame| {
+    ///     let names: &[String] = frame.emplace_shared().from_iter(["a".to_string()]);
+    ///     let again = names; // shared, so it copies
+    ///     assert_eq!(names, again);
+    /// });
+    /// ```
     #[inline(always)]
     pub fn emplace_shared<T: 'p>(&self) -> Emplace<'_, A, T, &'s T, &'s [T]> {
         Emplace::new(self.blink, true)
@@ -327,7 +434,7 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
     }
 
     /// Like [`copy_deep`](Self::copy_deep), or fails if the arena cannot
-    /// allocate.
+    /// allocate; see `copy_deep`'s example and [`BlinkPut::try_put_in`]'s.
     #[inline]
     pub fn try_copy_deep<T: BlinkPut<'s>>(&self, value: &T) -> Result<T::Output, AllocError> {
         value.try_put_in(self.blink)
@@ -338,6 +445,16 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
     /// It borrows this handle: a collection that could still allocate
     /// inside a nested scope would grow into memory that the nested scope
     /// rewinds.
+    ///
+    /// ```
+    /// use allocator_api2::vec::Vec;
+    /// let mut blink = blink_alloc::Blink::new();
+    /// blink.scope(|frame| {
+    ///     let mut squares = Vec::new_in(frame.allocator());
+    ///     squares.extend((1..=3).map(|n| n * n));
+    ///     assert_eq!(squares, [1, 4, 9]);
+    /// });
+    /// ```
     #[inline]
     pub fn allocator(&self) -> &A {
         &self.blink.alloc
