@@ -4,6 +4,11 @@
 //! everything at once; the borrow checker guarantees that nothing outlives
 //! the reset.
 //!
+//! # Three ways in
+//!
+//! **An allocator for collections**: `&BlinkAlloc` implements allocator-api2's
+//! `Allocator` (and `core`'s, with the `nightly` feature):
+//!
 //! ```
 //! use allocator_api2::vec::Vec;
 //! use blink_alloc::BlinkAlloc;
@@ -17,6 +22,61 @@
 //!     blink.reset(); // every allocation of the frame is gone at once
 //! }
 //! ```
+//!
+//! **The emplacer**, [`Blink`]: any value, string, slice or iterator into the
+//! arena, each value's `Drop` run at the reset, and scopes that rewind:
+//!
+//! ```
+//! use blink_alloc::Blink;
+//!
+//! let mut blink = Blink::new();
+//! let name = blink.put(String::from("blink")); // dropped on reset
+//! let words = blink.emplace().from_iter("a b c".split(' '));
+//! assert_eq!((name.len(), words.len()), (5, 3));
+//! let total = blink.scope(|frame| {
+//!     let scratch = frame.emplace().from_iter(0..100u64);
+//!     scratch.iter().sum::<u64>() // scratch is dropped and rewound here
+//! });
+//! assert_eq!(total, 4950);
+//! blink.reset();
+//! ```
+//!
+//! **Frames and deep copies** (feature `derive`): build a temporary
+//! structure in a frame arena from a thread-local pool, and keep only the
+//! result, deep-copied by `#[derive(BlinkPut)]` into a longer-lived arena:
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use blink_alloc::{blink_scope, Blink, BlinkPut};
+//!
+//! #[derive(BlinkPut)]
+//! struct Node<'a> {
+//!     name: &'a str,
+//!     children: &'a [Node<'a>],
+//! }
+//!
+//! let program = Blink::new();
+//! let tree = blink_scope!(|frame| {
+//!     let leaves = frame
+//!         .emplace_no_drop()
+//!         .from_iter(["a", "b"].map(|n| Node { name: frame.copy_str(n), children: &[] }));
+//!     Node { name: frame.copy_str("root"), children: leaves }.put_in(&program)
+//! });
+//! assert_eq!((tree.name, tree.children.len()), ("root", 2));
+//! # }
+//! ```
+//!
+//! # Which type do I need
+//!
+//! | you want | use |
+//! |---|---|
+//! | an allocator for `Vec`, `Box`, `HashMap`... on one thread | [`BlinkAlloc`] |
+//! | any value in an arena, its `Drop` run at the reset | [`Blink`] |
+//! | scratch memory in a longer-lived arena, freed on the way out | [`Blink::scope`], [`BlinkScope`] |
+//! | a pooled arena per call, keeping only the result | `blink_scope!`, `#[derive(BlinkPut)]` |
+//! | many threads allocating from one arena (feature `sync`) | `SyncBlinkAlloc`, and a thread's `LocalBlinkAlloc` view |
+//! | one warm arena per task (feature `sync`) | `BlinkAllocCache` |
+//! | to move a `Blink` to another thread | [`SendBlink`] |
 //!
 //! # Features
 //!
@@ -149,6 +209,11 @@ pub use self::{
 };
 
 /// The README's examples, compiled and run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "derive", feature = "alloc"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// MIGRATING.md's "after" examples, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "derive", feature = "alloc"))]
+#[doc = include_str!("../../MIGRATING.md")]
+pub struct MigratingDoctests;
