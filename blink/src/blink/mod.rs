@@ -176,6 +176,23 @@ impl<A: BlinkAllocator> Blink<A> {
         unsafe { core::ptr::read(&this.alloc) }
     }
 
+    /// How many drop headers the values placed with drop share: values of
+    /// one type placed back to back form one run under one header. Walks
+    /// the list; for tests of run joining, not a stable API.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// for word in ["a", "b", "c"] {
+    ///     blink.put(String::from(word));
+    /// }
+    /// blink.put(1u32); // no drop glue: no run
+    /// assert_eq!(blink.drop_runs(), 1);
+    /// ```
+    #[doc(hidden)]
+    pub fn drop_runs(&self) -> usize {
+        self.drops.run_count()
+    }
+
     /// Places `value`; it is dropped when the `Blink` resets.
     ///
     /// `T: 'static` keeps a value's `Drop` from seeing anything freed before
