@@ -1,7 +1,8 @@
 //! Drop order of values made by closures and iterators: a value counts as
 //! placed when its closure returns (a slice when its iterator is done), so
 //! it is dropped before everything the closure placed, and the documented
-//! "reverse order of placement" holds in every emplace form.
+//! "reverse order of placement" holds in every emplace form. Also: values
+//! of one type placed back to back share one run, under Miri as natively.
 
 mod blink_common;
 
@@ -259,6 +260,7 @@ fn odd_sized_values_keep_the_order() {
             Odd([4; 3])
         });
         blink.emplace().with(|| Odd([5; 3]));
+        assert_eq!(blink.drop_runs(), 5, "{count}");
         blink.reset();
         let mut expected = names(&["odd 5", "odd 4", "odd 3", "x", "odd 2"]);
         expected.extend((0..count).map(|_| "odd 1".to_string()));
@@ -391,4 +393,91 @@ fn unchecked_value_reaches_a_value_its_closure_placed() {
         "read first",
     ]);
     assert_eq!(take_drops(), expected);
+}
+
+const N: usize = if cfg!(miri) { 40 } else { 1000 };
+
+/// Runs are keyed by a per-type constant, so values of one type placed in a
+/// row share one run under Miri too, where function pointers made at run
+/// time differ from one cast to the next.
+#[test]
+fn values_of_one_type_in_a_row_form_one_run() {
+    start();
+    let mut blink = Blink::with_chunk_size(1 << 16);
+    for round in 0..3 {
+        for i in 0..N {
+            let placed = match i % 6 {
+                0 => blink.put(Named("v")),
+                1 => blink.emplace().value(Named("v")),
+                2 => blink.emplace().with(|| Named("v")),
+                3 => blink.emplace().try_with(|| Named("v")).ok().unwrap(),
+                4 => blink
+                    .emplace()
+                    .with_fallible(|| Ok::<_, ()>(Named("v")))
+                    .unwrap(),
+                _ => blink.try_put(Named("v")).ok().unwrap(),
+            };
+            assert_eq!(placed.0, "v");
+        }
+        // The first chunk is large enough for all of them (after a reset
+        // it is the one kept), so nothing splits the run.
+        assert_eq!(blink.drop_runs(), 1, "round {round}");
+        // A value of another type starts a run; the next `Named` another.
+        blink.put(Other("o"));
+        blink.put(Named("w"));
+        blink.put(Named("w"));
+        assert_eq!(blink.drop_runs(), 3, "round {round}");
+        blink.reset();
+        assert_eq!(take_drops().len(), N + 3);
+        assert_eq!(blink.drop_runs(), 0);
+    }
+}
+
+#[test]
+fn zero_sized_values_in_a_row_form_one_run() {
+    struct Zst;
+    impl Drop for Zst {
+        fn drop(&mut self) {
+            log("zst".to_string());
+        }
+    }
+    let mut blink = Blink::new();
+    for _ in 0..N {
+        blink.put(Zst);
+    }
+    assert_eq!(blink.drop_runs(), 1);
+    blink.scope(|frame| {
+        frame.put(Zst);
+        assert_eq!(frame.put(Named("s")).0, "s");
+    });
+    // The scope's runs are gone; the run of `Zst` is the newest again and
+    // goes on.
+    blink.put(Zst);
+    assert_eq!(blink.drop_runs(), 1);
+    start();
+    blink.reset();
+    assert_eq!(take_drops().len(), N + 1);
+}
+
+/// A value made by a closure that placed nothing with drop joins the run
+/// it was reserved at, and gives back the room it reserved for a header.
+#[test]
+fn with_joins_the_run_when_its_closure_placed_nothing_with_drop() {
+    start();
+    let mut blink = Blink::new();
+    let first: *const Named = blink.put(Named("a"));
+    let second: *const Named = blink.emplace::<Named>().with(|| Named("b"));
+    assert_eq!(second.addr(), first.addr() + size_of::<Named>());
+    let third: *const Named = blink.put(Named("c"));
+    assert_eq!(third.addr(), second.addr() + size_of::<Named>());
+    assert_eq!(blink.drop_runs(), 1);
+    // A closure that places a value with drop: the value gets a run of its
+    // own, newer than the closure's.
+    blink.emplace::<Named>().with(|| {
+        blink.put(Other("o"));
+        Named("d")
+    });
+    assert_eq!(blink.drop_runs(), 3);
+    blink.reset();
+    assert_eq!(take_drops(), names(&["d", "o", "c", "b", "a"]));
 }

@@ -474,14 +474,6 @@ fn try_forms_give_the_value_back_under_a_limit() {
     assert!(take_log().is_empty());
 }
 
-/// Whether values of one type placed back to back share a run (one drop
-/// header). Runs are told apart by the address of a generic function, which
-/// Miri makes different from one use to the next now and then (as a
-/// compiler may): under Miri they only sometimes do.
-fn joins_expected() -> bool {
-    !cfg!(miri)
-}
-
 /// The slot for a value made by a closure is reserved at the end of the
 /// run of its type before the closure runs; when the closure links newer
 /// runs over it, the value no longer joins that run (it used to, and was
@@ -527,9 +519,11 @@ fn zero_sized_values_join_their_run_across_scopes() {
     });
     assert_eq!(zst_drops(), 2);
     blink.put(Zst);
-    // One header (three words) for the run of four, and the `u64`.
+    // One header (three words) for the run of four, and the `u64`: runs
+    // join under Miri too.
     let used = blink.allocator().stats().used_bytes;
-    assert!(used < 2 * 3 * size_of::<usize>() + 8 || !joins_expected());
+    assert!(used < 2 * 3 * size_of::<usize>() + 8);
+    assert_eq!(blink.drop_runs(), 1);
     blink.reset();
     assert_eq!(zst_drops(), 2 + 3);
 }

@@ -156,6 +156,30 @@ unsafe fn no_run(_: NonNull<DropHeader>, _: *mut u8, _: *mut u8) {
     unreachable!("blink: the empty drop list has no run to drop")
 }
 
+/// The drop function of runs of `T`, the key that runs are joined by.
+///
+/// A constant, not `drop_values::<T> as DropFn` at each use. A function
+/// pointer made at run time may differ from another made for the same
+/// function: a compiler may emit a generic function more than once, and
+/// Miri models that by giving each such cast one of 32 addresses, so runs
+/// joined about once in 32 tries under Miri and its tests barely reached
+/// the joining paths. A constant is evaluated at compile time, where Miri
+/// (as of nightly 2026-05) gives the function one address, so every use
+/// reads the same pointer: runs of `T` join under Miri as natively, where
+/// the function exists once per crate. `TypeId` would tell types apart
+/// everywhere, but needs `'static`, which values in scopes and those of
+/// `emplace_unchecked` are not; a key made of size and alignment would
+/// not tell types apart at all.
+///
+/// Soundness does not rest on the key: equal pointers mean the same code,
+/// whatever the type, and unequal pointers for one type only cost a join
+/// (the value gets a header of its own).
+struct RunOf<T>(core::marker::PhantomData<T>);
+
+impl<T> RunOf<T> {
+    const DROP: DropFn = drop_values::<T>;
+}
+
 /// Where the newest run of an empty list ends: never a run's end, and never
 /// dereferenced.
 const NO_END: *mut u8 = ptr::without_provenance_mut(1);
@@ -218,24 +242,26 @@ impl DropList {
             header.as_ptr().write(DropHeader {
                 next: self.head.get(),
                 next_end: self.end.get(),
-                drop: drop_values::<T>,
+                drop: RunOf::<T>::DROP,
             })
         };
         self.head.set(Some(header));
         self.end.set(position::<T>(header, count));
-        self.drop.set(drop_values::<T>);
+        self.drop.set(RunOf::<T>::DROP);
     }
 
     /// Where the newest run ends, if it holds values of `T`: for a sized
     /// `T`, where the next value must land to extend it.
     ///
-    /// Runs are told apart by their drop function. Should the compiler fold
-    /// the functions of two types into one, their code is the same, stride
-    /// included, so the run is still dropped exactly as each type would be.
-    /// An empty list has a drop function that matches no type's.
+    /// Runs are told apart by their drop function, [`RunOf::DROP`]. Should
+    /// the compiler fold the functions of two types into one, their code is
+    /// the same, stride included, so the run is still dropped exactly as
+    /// each type would be. An empty list has a drop function that matches
+    /// no type's. Two pointers to one type's function that compare unequal
+    /// only cost a join (the value gets a header of its own).
     #[inline(always)]
     pub(crate) fn run_end<T>(&self) -> Option<*mut u8> {
-        let same = ptr::fn_addr_eq(self.drop.get(), drop_values::<T> as DropFn);
+        let same = ptr::fn_addr_eq(self.drop.get(), RunOf::<T>::DROP);
         same.then(|| self.end.get())
     }
 
