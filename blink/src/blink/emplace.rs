@@ -346,6 +346,18 @@ where
 
     /// Places the value `f` makes. `f` runs only once the room is reserved;
     /// if it cannot be, `f` comes back unused.
+    ///
+    /// The value is placed when `f` returns, so with drop it is dropped
+    /// before anything that `f` placed; this holds for every closure form.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let outer = blink.emplace().try_with(|| {
+    ///     let inner = blink.put(String::from("dropped second"));
+    ///     vec![inner.len()] // dropped first
+    /// });
+    /// assert_eq!(outer.ok().map(|v| v[0]), Some(14));
+    /// ```
     #[inline(always)]
     pub fn try_with<F: FnOnce() -> T>(&self, f: F) -> Result<R, F> {
         match self.slot() {

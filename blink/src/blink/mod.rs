@@ -336,7 +336,17 @@ impl<A: BlinkAllocator> Blink<A> {
     ///
     /// The `Drop` of these values must not reach memory that is freed before
     /// the `Blink` resets or is dropped: neither values of this `Blink`
-    /// placed later, nor data that dies before it.
+    /// placed later, nor data that dies before it. Values placed earlier
+    /// may be reached: values are dropped in reverse order of placement,
+    /// and a value made by a closure (`with` and its siblings) or a slice
+    /// from an iterator is placed when the closure or the iterator is done,
+    /// after what it placed on the way.
+    ///
+    /// Nor may their `Drop` reach the `Blink` itself or its allocator (a
+    /// value that holds a `&Blink`, or a collection allocating from it): the
+    /// drop runs inside [`reset`](Self::reset), [`drop_all`](Self::drop_all)
+    /// and the `Blink`'s own drop, which hold `&mut` to it, as the drop list
+    /// is being taken apart and before the arena is reset.
     #[inline(always)]
     pub unsafe fn emplace_unchecked<T>(&self) -> Emplace<'_, A, T> {
         Emplace::new(self, true)
