@@ -15,7 +15,10 @@
 //! touches no header: a header stores where the run *below* it ends.
 //!
 //! Values are dropped in reverse order of placement: runs newest first, and
-//! each run from its last value to its first.
+//! each run from its last value to its first. Only the newest run ever
+//! grows, and a value joins the list only once it is in place: a value made
+//! by a closure (`Emplace::with`) after what the closure placed, a slice
+//! from `from_iter` after what its iterator placed.
 
 use core::{
     alloc::Layout,
@@ -55,11 +58,6 @@ impl DropHeader {
     fn drop_fn(header: NonNull<Self>) -> DropFn {
         // SAFETY: as in `next`.
         unsafe { ptr::addr_of!((*header.as_ptr()).drop).read() }
-    }
-
-    fn set_next_end(header: NonNull<Self>, end: *mut u8) {
-        // SAFETY: as in `next`; the list is the only writer.
-        unsafe { ptr::addr_of_mut!((*header.as_ptr()).next_end).write(end) }
     }
 }
 
@@ -158,6 +156,30 @@ unsafe fn no_run(_: NonNull<DropHeader>, _: *mut u8, _: *mut u8) {
     unreachable!("blink: the empty drop list has no run to drop")
 }
 
+/// The drop function of runs of `T`, the key that runs are joined by.
+///
+/// A constant, not `drop_values::<T> as DropFn` at each use. A function
+/// pointer made at run time may differ from another made for the same
+/// function: a compiler may emit a generic function more than once, and
+/// Miri models that by giving each such cast one of 32 addresses, so runs
+/// joined about once in 32 tries under Miri and its tests barely reached
+/// the joining paths. A constant is evaluated at compile time, where Miri
+/// (as of nightly 2026-05) gives the function one address, so every use
+/// reads the same pointer: runs of `T` join under Miri as natively, where
+/// the function exists once per crate. `TypeId` would tell types apart
+/// everywhere, but needs `'static`, which values in scopes and those of
+/// `emplace_unchecked` are not; a key made of size and alignment would
+/// not tell types apart at all.
+///
+/// Soundness does not rest on the key: equal pointers mean the same code,
+/// whatever the type, and unequal pointers for one type only cost a join
+/// (the value gets a header of its own).
+struct RunOf<T>(core::marker::PhantomData<T>);
+
+impl<T> RunOf<T> {
+    const DROP: DropFn = drop_values::<T>;
+}
+
 /// Where the newest run of an empty list ends: never a run's end, and never
 /// dereferenced.
 const NO_END: *mut u8 = ptr::without_provenance_mut(1);
@@ -220,31 +242,27 @@ impl DropList {
             header.as_ptr().write(DropHeader {
                 next: self.head.get(),
                 next_end: self.end.get(),
-                drop: drop_values::<T>,
+                drop: RunOf::<T>::DROP,
             })
         };
         self.head.set(Some(header));
         self.end.set(position::<T>(header, count));
-        self.drop.set(drop_values::<T>);
+        self.drop.set(RunOf::<T>::DROP);
     }
 
     /// Where the newest run ends, if it holds values of `T`: for a sized
     /// `T`, where the next value must land to extend it.
     ///
-    /// Runs are told apart by their drop function. Should the compiler fold
-    /// the functions of two types into one, their code is the same, stride
-    /// included, so the run is still dropped exactly as each type would be.
-    /// An empty list has a drop function that matches no type's.
+    /// Runs are told apart by their drop function, [`RunOf::DROP`]. Should
+    /// the compiler fold the functions of two types into one, their code is
+    /// the same, stride included, so the run is still dropped exactly as
+    /// each type would be. An empty list has a drop function that matches
+    /// no type's. Two pointers to one type's function that compare unequal
+    /// only cost a join (the value gets a header of its own).
     #[inline(always)]
     pub(crate) fn run_end<T>(&self) -> Option<*mut u8> {
-        let same = ptr::fn_addr_eq(self.drop.get(), drop_values::<T> as DropFn);
+        let same = ptr::fn_addr_eq(self.drop.get(), RunOf::<T>::DROP);
         same.then(|| self.end.get())
-    }
-
-    /// The newest run, if any.
-    #[inline(always)]
-    pub(crate) fn head(&self) -> Option<NonNull<DropHeader>> {
-        self.head.get()
     }
 
     /// Moves the end of the newest run, a run of `T`, to `end`, after
@@ -253,56 +271,24 @@ impl DropList {
     /// # Safety
     ///
     /// The newest run must hold values of `T` (as `run_end` said), and `end`
-    /// must be a later position of it, derived from its end, with
-    /// initialised values from the old end up to it, in memory that lives
-    /// as long as the run.
+    /// must be a later position of it, derived from its end or from the
+    /// pointer of a block that the arena placed at its end (`allocate_at`,
+    /// and a shrink in place of such a block), with initialised values from
+    /// the old end up to it, in memory that lives as long as the run.
     #[inline(always)]
     pub(crate) unsafe fn set_end(&self, end: *mut u8) {
         self.end.set(end);
     }
 
-    /// Moves the end of the run of `header` from `old` to `new`, wherever
-    /// the run is in the list: a value reserved at the run's end before
-    /// newer runs were linked (by the closure of `Emplace::with`) joins it.
-    ///
-    /// # Safety
-    ///
-    /// `header` must be a run of this list that ends at `old`, and as
-    /// [`set_end`](Self::set_end) for the values between `old` and `new`.
-    #[inline(always)]
-    pub(crate) unsafe fn extend_run(
-        &self,
-        header: NonNull<DropHeader>,
-        old: *mut u8,
-        new: *mut u8,
-    ) {
-        if self.head.get() == Some(header) {
-            debug_assert!(self.end.get() == old);
-            self.end.set(new);
-        } else {
-            // SAFETY: forwarded from the caller.
-            unsafe { self.extend_buried(header, old, new) }
+    /// How many runs the list holds: one walk over their headers.
+    pub(crate) fn run_count(&self) -> usize {
+        let mut count = 0;
+        let mut run = self.head.get();
+        while let Some(header) = run {
+            count += 1;
+            run = DropHeader::next(header).0;
         }
-    }
-
-    /// # Safety
-    ///
-    /// As [`extend_run`](Self::extend_run).
-    #[cold]
-    #[inline(never)]
-    unsafe fn extend_buried(&self, header: NonNull<DropHeader>, old: *mut u8, new: *mut u8) {
-        let mut above = self.head.get();
-        while let Some(run) = above {
-            let (next, next_end) = DropHeader::next(run);
-            if next == Some(header) {
-                debug_assert!(next_end == old);
-                DropHeader::set_next_end(run, new);
-                return;
-            }
-            above = next;
-        }
-        // `header` is in the list (caller), below the head.
-        unreachable!("blink: a run to extend is missing from the drop list")
+        count
     }
 
     /// Where the list stands now.

@@ -436,7 +436,12 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     /// may be used after this call; nothing may use the arena during the
     /// call (no other thread, and not the base allocator, re-entrantly); and
     /// every later use must happen after the call (for example after a
-    /// barrier or a join). No local view may be used after it.
+    /// barrier or a join).
+    ///
+    /// Every [`LocalBlinkAlloc`] view of this arena must have been *dropped*
+    /// before the call, not merely left unused: a view's chunks are blocks
+    /// of this arena, and a view that is still alive runs its `Drop` later,
+    /// which walks those chunks' headers after this call freed them.
     ///
     /// # Example
     ///

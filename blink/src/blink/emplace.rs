@@ -13,7 +13,7 @@ use super::Blink;
 use crate::{
     api::BlinkAllocator,
     arena::local::dangling,
-    drop_list::{block_layout, value_offset, DropHeader},
+    drop_list::{block_layout, value_offset, DropHeader, DropMark},
     oom::handle_alloc_error,
 };
 
@@ -91,26 +91,58 @@ where
         self.with_drop && needs_drop::<T>()
     }
 
-    /// Reserves room for one value: at the end of the newest run if that
-    /// holds values of `T` and the arena places the value right after it,
-    /// otherwise in a block of its own.
+    /// Reserves room for the value a closure will make.
+    ///
+    /// Values are dropped in reverse order of placement, and a value made
+    /// by a closure is placed when the closure returns: whatever the closure
+    /// places with drop (values of `T` included) comes before it, and must
+    /// be dropped after it. So the value is registered for drop only once
+    /// the closure has returned (by [`fill`](Self::fill)), and the room
+    /// reserved here must do whatever the closure places.
+    ///
+    /// When the newest run holds values of sized `T` and the arena's next
+    /// block starts at its end, the room starts there, and is large enough
+    /// for a header and the value after it too ([`Slot::AtRunEnd`]): if the
+    /// closure places nothing with drop, the value extends the run and the
+    /// rest goes back; if it does, the value starts a run of its own behind
+    /// that header, newer than what the closure placed. Otherwise the value
+    /// gets a block of its own, behind a header when it has drop glue.
     #[inline(always)]
     fn slot(&self) -> Result<Slot<T>, AllocError> {
-        // A zero-sized value reserved here might not be the next of its run
-        // by the time it is filled, so it always gets a header of its own.
+        // A zero-sized value takes no room at the end of a run, so it always
+        // gets a header of its own.
         if self.dropped() && size_of::<T>() != 0 {
-            let run = self.blink.drops.run_end::<T>();
-            if let (Some(end), Some(header)) = (run, self.blink.drops.head()) {
-                if let Some(value) = self.allocate_at(end) {
-                    return Ok(Slot {
-                        header: Some(header),
-                        joins_run: true,
-                        value,
-                    });
+            let mark = self.blink.drops.mark();
+            if let Some(end) = self.blink.drops.run_end::<T>() {
+                if let Some(slot) = self.reserve_at_run_end(end, mark) {
+                    return Ok(slot);
                 }
             }
         }
         self.slot_apart()
+            .map(|(header, value)| Slot::Apart { header, value })
+    }
+
+    /// Reserves room at `end`, the end of the newest run, a run of sized
+    /// `T`, for a `T` there or for a [`DropItem<T>`] at the first address
+    /// after it aligned for one, if the arena's next block starts at `end`.
+    #[inline(always)]
+    fn reserve_at_run_end(&self, end: *mut u8, mark: DropMark) -> Option<Slot<T>> {
+        // SAFETY: as in `allocate_at`: the end of a run of sized values is
+        // not null.
+        let end = unsafe { NonNull::new_unchecked(end) };
+        let size = item_pad::<T>(end).checked_add(size_of::<DropItem<T>>())?;
+        let reserved = Layout::from_size_align(size, 1).ok()?;
+        // The block may start anywhere: the value needs only `end`'s
+        // alignment, which a run of `T` keeps, and the header finds its own.
+        self.blink
+            .alloc
+            .allocate_at(end, reserved)
+            .then_some(Slot::AtRunEnd {
+                end,
+                reserved,
+                mark,
+            })
     }
 
     /// Allocates room for a sized `T` at `end`, the end of a run of `T`, if
@@ -126,49 +158,26 @@ where
         // The end of a run of `T` is aligned for `T`: its first value is,
         // and each value adds `size_of::<T>()`, a multiple of the alignment.
         // So the arena need not check it.
-        let layout = const {
-            match Layout::from_size_align(size_of::<T>(), 1) {
-                Ok(layout) => layout,
-                Err(_) => panic!("a type's size is a valid layout size"),
-            }
-        };
         self.blink
             .alloc
-            .allocate_at(end, layout)
+            .allocate_at(end, unaligned_layout::<T>())
             .then(|| end.cast())
     }
 
     /// Reserves room for one value in a block of its own, after a drop
-    /// header when the value has drop glue.
+    /// header when the value has drop glue: the header (if any) and the
+    /// value's place.
     #[inline(always)]
-    fn slot_apart(&self) -> Result<Slot<T>, AllocError> {
+    fn slot_apart(&self) -> Result<(Option<NonNull<DropHeader>>, NonNull<T>), AllocError> {
         if self.dropped() {
             let block = self.blink.alloc.allocate(Layout::new::<DropItem<T>>())?;
             let header = block.cast::<DropHeader>();
-            let value = header
-                .cast::<u8>()
-                .as_ptr()
-                .wrapping_add(value_offset::<T>());
-            // SAFETY: `value` is inside the non-null block.
-            let value = unsafe { NonNull::new_unchecked(value) }.cast();
-            Ok(Slot {
-                header: Some(header),
-                joins_run: false,
-                value,
-            })
+            Ok((Some(header), item_value::<T>(header)))
         } else if size_of::<T>() == 0 {
-            Ok(Slot {
-                header: None,
-                joins_run: false,
-                value: dangling(align_of::<T>()).cast(),
-            })
+            Ok((None, dangling(align_of::<T>()).cast()))
         } else {
             let block = self.blink.alloc.allocate(Layout::new::<T>())?;
-            Ok(Slot {
-                header: None,
-                joins_run: false,
-                value: block.cast(),
-            })
+            Ok((None, block.cast()))
         }
     }
 
@@ -209,9 +218,16 @@ where
     /// Gives back a slot that will not be filled.
     #[inline(always)]
     fn release(&self, slot: Slot<T>) {
-        let (ptr, size) = match slot.header {
-            Some(header) if !slot.joins_run => (header.cast(), size_of::<DropItem<T>>()),
-            _ => (slot.value.cast(), size_of::<T>()),
+        let (ptr, size) = match slot {
+            Slot::Apart {
+                header: Some(header),
+                ..
+            } => (header.cast(), size_of::<DropItem<T>>()),
+            Slot::Apart {
+                header: None,
+                value,
+            } => (value.cast(), size_of::<T>()),
+            Slot::AtRunEnd { end, reserved, .. } => (end, reserved.size()),
         };
         if size != 0 {
             // SAFETY: the block came from this arena with this size and holds
@@ -220,30 +236,82 @@ where
         }
     }
 
-    /// Moves `value` into `slot` and registers it for drop.
+    /// Moves `value` into the place `slot_apart` reserved and registers it
+    /// for drop behind `header`, if any.
     #[inline(always)]
-    fn fill(&self, slot: Slot<T>, value: T) -> R {
+    fn fill_apart(&self, header: Option<NonNull<DropHeader>>, slot: NonNull<T>, value: T) -> R {
         // SAFETY: the slot is fresh, aligned and large enough for a `T`.
-        unsafe { slot.value.as_ptr().write(value) };
-        match slot.header {
-            // SAFETY: `slot` was reserved right at the end of `header`'s run
-            // of sized `T`, which still ends there: values placed meanwhile
-            // (by a `with` closure) went after the slot, so they could not
-            // extend this run, and no run is unlinked while a builder lives.
-            Some(header) if slot.joins_run => unsafe {
-                let old = slot.value.as_ptr().cast::<u8>();
-                let new = old.wrapping_add(size_of::<T>());
-                self.blink.drops.extend_run(header, old, new)
-            },
+        unsafe { slot.as_ptr().write(value) };
+        if let Some(header) = header {
             // SAFETY: the block holds a header and one initialised `T` at
             // `value_offset`; it lives until the `Blink` resets, which drops
             // the list first.
-            Some(header) => unsafe { self.blink.drops.push::<T>(header, 1) },
-            None => {}
+            unsafe { self.blink.drops.push::<T>(header, 1) };
         }
         // SAFETY: the value is initialised and only this reference reaches
         // it until the `Blink` is reset, which needs `&mut` to it.
-        R::coerce(unsafe { &mut *slot.value.as_ptr() })
+        R::coerce(unsafe { &mut *slot.as_ptr() })
+    }
+
+    /// Moves `value`, made by a closure once `slot` was reserved, into it
+    /// and registers it for drop, as the newest value of all.
+    #[inline(always)]
+    fn fill(&self, slot: Slot<T>, value: T) -> R {
+        match slot {
+            Slot::Apart { header, value: at } => self.fill_apart(header, at, value),
+            Slot::AtRunEnd {
+                end,
+                reserved,
+                mark,
+            } => self.fill_at_run_end(end, reserved, mark, value),
+        }
+    }
+
+    /// [`fill`](Self::fill) for a [`Slot::AtRunEnd`].
+    #[inline(always)]
+    fn fill_at_run_end(&self, end: NonNull<u8>, reserved: Layout, mark: DropMark, value: T) -> R {
+        // The list only grows while a builder lives (a scope that could drop
+        // part of it needs `&mut` to what the builder borrows), so an
+        // unchanged list means the closure placed nothing with drop.
+        if self.blink.drops.unchanged_since(mark) {
+            // The run of `T` is still the newest and still ends at `end`:
+            // the value extends it, and the rest of the room goes back.
+            // SAFETY: `end` is a live block of `reserved` (`allocate_at`);
+            // shrinking it to a `T` at its own alignment of 1 never fails
+            // and never moves it.
+            let shrunk = unsafe {
+                self.blink
+                    .alloc
+                    .resize(end, reserved, unaligned_layout::<T>())
+            };
+            // Should a shrink fail anyway, the whole block stays ours.
+            let slot = shrunk.map_or(end, NonNull::cast).cast::<T>();
+            // SAFETY: `slot` is the block at `end`, the end of a run of `T`
+            // and so aligned for one, with room for a `T`.
+            unsafe { slot.as_ptr().write(value) };
+            let new_end = slot.as_ptr().cast::<u8>().wrapping_add(size_of::<T>());
+            // SAFETY: the newest run holds values of `T` and ends at `end`
+            // (the list is unchanged since `run_end` said so), and the value
+            // just written is its next one, in the block the arena placed
+            // there; `new_end` is derived from that block's pointer. The
+            // arena keeps the memory until the `Blink` resets or the scope
+            // closes, which drops the list first.
+            unsafe { self.blink.drops.set_end(new_end) };
+            // SAFETY: the value is initialised and only this reference
+            // reaches it until the `Blink` is reset, which needs `&mut` to it.
+            R::coerce(unsafe { &mut *slot.as_ptr() })
+        } else {
+            // The closure placed values with drop: the run of `T` no longer
+            // is the newest, and the value must be dropped before them. It
+            // starts a run of its own, behind a header in the spare room.
+            let header = end.as_ptr().wrapping_add(item_pad::<T>(end));
+            // SAFETY: `header` is in the block at `end`, which is not null.
+            let header = unsafe { NonNull::new_unchecked(header) }.cast::<DropHeader>();
+            // `item_pad` aligned `header` for a `DropItem<T>`, and `reserved`
+            // counted the pad and the whole item: the header and the value
+            // fit in the block.
+            self.fill_apart(Some(header), item_value::<T>(header), value)
+        }
     }
 
     /// Places `value`, or gives it back if the arena cannot allocate.
@@ -264,7 +332,7 @@ where
             Err(value) => value,
         };
         match self.slot_apart() {
-            Ok(slot) => Ok(self.fill(slot, value)),
+            Ok((header, slot)) => Ok(self.fill_apart(header, slot, value)),
             Err(AllocError) => Err(value),
         }
     }
@@ -289,13 +357,25 @@ where
             Err(value) => value,
         };
         match self.slot_apart() {
-            Ok(slot) => self.fill(slot, value),
+            Ok((header, slot)) => self.fill_apart(header, slot, value),
             Err(AllocError) => handle_alloc_error(Layout::new::<T>()),
         }
     }
 
     /// Places the value `f` makes. `f` runs only once the room is reserved;
     /// if it cannot be, `f` comes back unused.
+    ///
+    /// The value is placed when `f` returns, so with drop it is dropped
+    /// before anything that `f` placed; this holds for every closure form.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// let outer = blink.emplace().try_with(|| {
+    ///     let inner = blink.put(String::from("dropped second"));
+    ///     vec![inner.len()] // dropped first
+    /// });
+    /// assert_eq!(outer.ok().map(|v| v[0]), Some(14));
+    /// ```
     ///
     /// ```
     /// use core::cell::Cell;
@@ -514,12 +594,52 @@ struct DropItem<T> {
     value: T,
 }
 
-/// Room for one value, with its drop header if it has one.
-struct Slot<T> {
-    header: Option<NonNull<DropHeader>>,
-    /// The value extends the run of `header` instead of starting one.
-    joins_run: bool,
-    value: NonNull<T>,
+/// Room reserved for a value that a closure makes; see [`Emplace::slot`].
+enum Slot<T> {
+    /// A block of its own: the value's place, after a drop header when
+    /// `header` is some.
+    Apart {
+        header: Option<NonNull<DropHeader>>,
+        value: NonNull<T>,
+    },
+    /// A block of `reserved` at `end`, where the newest run, of sized `T`,
+    /// ended at `mark`: room for a `T` at `end`, or for a [`DropItem<T>`]
+    /// `item_pad::<T>(end)` bytes after it.
+    AtRunEnd {
+        end: NonNull<u8>,
+        reserved: Layout,
+        mark: DropMark,
+    },
+}
+
+/// Bytes from `at` to the first address after it aligned for a
+/// [`DropItem<T>`].
+#[inline(always)]
+fn item_pad<T>(at: NonNull<u8>) -> usize {
+    at.addr().get().wrapping_neg() & (align_of::<DropItem<T>>() - 1)
+}
+
+/// The place of the value of the [`DropItem<T>`] that starts at `header`.
+#[inline(always)]
+fn item_value<T>(header: NonNull<DropHeader>) -> NonNull<T> {
+    let value = header
+        .cast::<u8>()
+        .as_ptr()
+        .wrapping_add(value_offset::<T>());
+    // SAFETY: `value` is inside the item's block, which is not null.
+    unsafe { NonNull::new_unchecked(value) }.cast()
+}
+
+/// The layout of a `T` with an alignment of 1: for a place whose alignment
+/// is known already (the end of a run of `T`).
+#[inline(always)]
+const fn unaligned_layout<T>() -> Layout {
+    const {
+        match Layout::from_size_align(size_of::<T>(), 1) {
+            Ok(layout) => layout,
+            Err(_) => panic!("a type's size is a valid layout size"),
+        }
+    }
 }
 
 /// A slice under construction at the end of the arena.

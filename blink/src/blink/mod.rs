@@ -230,6 +230,23 @@ impl<A: BlinkAllocator> Blink<A> {
         unsafe { core::ptr::read(&this.alloc) }
     }
 
+    /// How many drop headers the values placed with drop share: values of
+    /// one type placed back to back form one run under one header. Walks
+    /// the list; for tests of run joining, not a stable API.
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::new();
+    /// for word in ["a", "b", "c"] {
+    ///     blink.put(String::from(word));
+    /// }
+    /// blink.put(1u32); // no drop glue: no run
+    /// assert_eq!(blink.drop_runs(), 1);
+    /// ```
+    #[doc(hidden)]
+    pub fn drop_runs(&self) -> usize {
+        self.drops.run_count()
+    }
+
     /// Places `value`; it is dropped when the `Blink` resets.
     ///
     /// `T: 'static` keeps a value's `Drop` from seeing anything freed before
@@ -482,7 +499,17 @@ impl<A: BlinkAllocator> Blink<A> {
     ///
     /// The `Drop` of these values must not reach memory that is freed before
     /// the `Blink` resets or is dropped: neither values of this `Blink`
-    /// placed later, nor data that dies before it.
+    /// placed later, nor data that dies before it. Values placed earlier
+    /// may be reached: values are dropped in reverse order of placement,
+    /// and a value made by a closure (`with` and its siblings) or a slice
+    /// from an iterator is placed when the closure or the iterator is done,
+    /// after what it placed on the way.
+    ///
+    /// Nor may their `Drop` reach the `Blink` itself or its allocator (a
+    /// value that holds a `&Blink`, or a collection allocating from it): the
+    /// drop runs inside [`reset`](Self::reset), [`drop_all`](Self::drop_all)
+    /// and the `Blink`'s own drop, which hold `&mut` to it, as the drop list
+    /// is being taken apart and before the arena is reset.
     ///
     /// # Example
     ///
