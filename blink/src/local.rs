@@ -92,6 +92,27 @@ impl BlinkAlloc<allocator_api2::alloc::Global> {
     pub const fn with_chunk_size(chunk_size: usize) -> Self {
         Self::with_chunk_size_in(chunk_size, allocator_api2::alloc::Global)
     }
+
+    /// An arena over the global allocator whose first chunk, allocated
+    /// now, holds `bytes` bytes of blocks (alignment padding included).
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::with_capacity(1 << 16);
+    /// let held = blink.stats().allocated_bytes;
+    /// assert!(blink.stats().capacity >= 1 << 16);
+    /// for _ in 0..1000 {
+    ///     blink.allocate(Layout::new::<u64>()).unwrap();
+    /// }
+    /// assert_eq!(blink.stats().allocated_bytes, held); // no other chunk
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the chunk cannot be allocated.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self::with_capacity_in(bytes, allocator_api2::alloc::Global)
+    }
 }
 
 impl<A: Allocator + Default> Default for BlinkAlloc<A> {
@@ -132,6 +153,62 @@ impl<A: Allocator> BlinkAlloc<A> {
         BlinkAlloc {
             arena: LocalArena::new(ChunkConfig::new(chunk_size), allocator),
         }
+    }
+
+    /// An arena over `allocator` whose first chunk, allocated now, holds
+    /// `bytes` bytes of blocks (alignment padding included).
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// let blink = blink_alloc::BlinkAlloc::with_capacity_in(4096, Global);
+    /// assert_eq!(blink.stats().chunks, 1);
+    /// assert!(blink.stats().capacity >= 4096);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the chunk cannot be allocated.
+    pub fn with_capacity_in(bytes: usize, allocator: A) -> Self {
+        match Self::try_with_capacity_in(bytes, allocator) {
+            Ok(arena) => arena,
+            Err(AllocError) => crate::oom::handle_alloc_error(capacity_layout(bytes)),
+        }
+    }
+
+    /// Like [`with_capacity_in`](Self::with_capacity_in), or `AllocError`
+    /// if the chunk cannot be allocated.
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// use blink_alloc::BlinkAlloc;
+    /// assert!(BlinkAlloc::try_with_capacity_in(1 << 20, Global).is_ok());
+    /// assert!(BlinkAlloc::try_with_capacity_in(usize::MAX, Global).is_err());
+    /// ```
+    pub fn try_with_capacity_in(bytes: usize, allocator: A) -> Result<Self, AllocError> {
+        let arena = Self::new_in(allocator);
+        arena.reserve(bytes)?;
+        Ok(arena)
+    }
+
+    /// Makes sure that `bytes` more bytes of blocks (alignment padding
+    /// included) fit without another call to the base allocator: if the
+    /// current chunk has not that much room left, moves to a chunk that
+    /// has, a spare or a new one (the rest of the current chunk then stays
+    /// unused until the reset).
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new();
+    /// blink.reserve(10_000).unwrap();
+    /// let chunks = blink.stats().chunks;
+    /// for _ in 0..100 {
+    ///     blink.allocate(Layout::new::<[u8; 100]>()).unwrap();
+    /// }
+    /// assert_eq!(blink.stats().chunks, chunks);
+    /// assert!(blink.reserve(usize::MAX).is_err());
+    /// ```
+    pub fn reserve(&self, bytes: usize) -> Result<(), AllocError> {
+        self.arena.reserve(bytes)
     }
 
     /// Caps the size that chunks grow to. A single request larger than the
@@ -491,3 +568,8 @@ unsafe impl<A: Allocator> BlinkAllocator for BlinkAlloc<A> {
 }
 
 impl_allocator_for_ref!(BlinkAlloc<A>);
+
+/// The layout reported when a chunk for `bytes` cannot be allocated.
+pub(crate) fn capacity_layout(bytes: usize) -> Layout {
+    Layout::from_size_align(bytes, 1).unwrap_or(Layout::new::<u8>())
+}

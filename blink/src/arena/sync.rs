@@ -259,6 +259,34 @@ impl<A: Allocator> SyncArena<A> {
         Ok(ptr)
     }
 
+    /// Makes sure the current chunk has `bytes` free bytes past its cursor,
+    /// publishing a spare or a new chunk if it has not. Other threads may
+    /// take the room at once; only a caller that allocates alone is sure
+    /// to find it.
+    pub(crate) fn reserve(&self, bytes: usize) -> Result<(), AllocError> {
+        let room = |chunk: NonNull<ChunkHeader>| {
+            let end = ChunkHeader::data_end(chunk).addr();
+            end.saturating_sub(ChunkHeader::cursor(chunk).load(Relaxed))
+        };
+        if let Some(chunk) = NonNull::new(self.current.load(Acquire)) {
+            if room(chunk) >= bytes {
+                return Ok(());
+            }
+        }
+        let _guard = lock(&self.lock);
+        if let Some(chunk) = NonNull::new(self.current.load(Acquire)) {
+            if room(chunk) >= bytes {
+                return Ok(());
+            }
+        }
+        let layout = Layout::from_size_align(bytes, 1).map_err(|_| AllocError)?;
+        let chunk = self.chunks.advance(layout)?;
+        // Publish the chunk with its header (written by `advance`), as
+        // `alloc_slow` does.
+        self.current.store(chunk.as_ptr(), Release);
+        Ok(())
+    }
+
     /// The current chunk, if `[ptr, ptr + size)` lies in it.
     #[inline(always)]
     fn current_holding(&self, ptr: NonNull<u8>, size: usize) -> Option<NonNull<ChunkHeader>> {
