@@ -228,11 +228,13 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
         Ok(arena)
     }
 
-    /// Makes sure that `bytes` more bytes of blocks (alignment padding
-    /// included) fit in the current chunk, moving to a spare or a new chunk
-    /// if they do not. Other threads allocating meanwhile may take the
-    /// room, and local views keep blocks of their own; a thread allocating
-    /// alone from the shared arena finds it.
+    /// Makes room for `bytes` more bytes of blocks (alignment padding
+    /// included) in the current chunk, moving to a spare or a new chunk if
+    /// it has not that much. Threads take the room in grants of up to
+    /// 64 KiB for their own slots, and the end of a grant too small for the
+    /// next request stays unused, so the chunk is given one grant more than
+    /// `bytes`; a request the slots do not fit may still need a chunk.
+    /// Other threads allocating meanwhile take from the same room.
     ///
     /// ```
     /// let shared = blink_alloc::SyncBlinkAlloc::new();

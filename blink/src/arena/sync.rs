@@ -260,10 +260,15 @@ impl<A: Allocator> SyncArena<A> {
     }
 
     /// Makes sure the current chunk has `bytes` free bytes past its cursor,
-    /// publishing a spare or a new chunk if it has not. Other threads may
-    /// take the room at once; only a caller that allocates alone is sure
-    /// to find it.
+    /// and one grant more, publishing a spare or a new chunk if it has not.
+    /// Threads' slots take the room in grants, and the end of a grant that
+    /// a request does not fit stays unused: the extra grant covers the last
+    /// one. Other threads may take the room at once.
     pub(crate) fn reserve(&self, bytes: usize) -> Result<(), AllocError> {
+        if bytes == 0 {
+            return Ok(());
+        }
+        let bytes = bytes.checked_add(self.grant_cap()).ok_or(AllocError)?;
         let room = |chunk: NonNull<ChunkHeader>| {
             let end = ChunkHeader::data_end(chunk).addr();
             end.saturating_sub(ChunkHeader::cursor(chunk).load(Relaxed))
