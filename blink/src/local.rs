@@ -42,6 +42,63 @@ with_default_allocator! {
     /// blink.reset();
     /// ```
     ///
+    /// # Owned values: `Box<T, &BlinkAlloc>`
+    ///
+    /// allocator-api2's `Box` places one value in the arena and drops it
+    /// with the box, as a `Box` does: the value is owned, can be moved
+    /// around, passed by value and dropped early, and the borrow of the
+    /// arena keeps any box from outliving a reset. Its memory comes back at
+    /// once if it is the arena's last block, otherwise at the reset.
+    /// [`Blink::put`](crate::Blink::put) is the other way in: it returns a
+    /// `&mut T` and drops the value at the reset, with no `Drop` of a box
+    /// to run early, and a `Blink` also takes slices, strings and scopes.
+    /// A box that is forgotten (`mem::forget`, a cycle) never drops its
+    /// value; a `Blink` drops every value it holds.
+    ///
+    /// ```
+    /// use allocator_api2::boxed::Box;
+    /// use blink_alloc::BlinkAlloc;
+    ///
+    /// let mut blink = BlinkAlloc::new();
+    /// let mut name = Box::new_in(String::from("boxed"), &blink);
+    /// name.push('!');
+    /// let moved = name; // a box moves; its value stays in the arena
+    /// assert_eq!(*moved, "boxed!");
+    /// drop(moved); // drops the `String`; the block is the last, so it comes back
+    /// assert_eq!(blink.stats().used_bytes, 0);
+    /// blink.reset();
+    /// ```
+    ///
+    /// A `Box<dyn Trait, &BlinkAlloc>` comes from a sized box through
+    /// allocator-api2's `unsize_box!` (with the `nightly` feature, the
+    /// compiler coerces it):
+    ///
+    #[cfg_attr(not(feature = "nightly"), doc = "```")]
+    #[cfg_attr(feature = "nightly", doc = "```ignore")]
+    /// use allocator_api2::{boxed::Box, unsize_box};
+    /// use blink_alloc::BlinkAlloc;
+    /// use core::fmt::Display;
+    ///
+    /// let blink = BlinkAlloc::new();
+    /// let shown: Vec<Box<dyn Display, &BlinkAlloc>> = vec![
+    ///     unsize_box!(Box::new_in(1u8, &blink)),
+    ///     unsize_box!(Box::new_in("two", &blink)),
+    ///     unsize_box!(Box::new_in(String::from("three"), &blink)),
+    /// ];
+    /// let text: Vec<String> = shown.iter().map(|v| v.to_string()).collect();
+    /// assert_eq!(text, ["1", "two", "three"]);
+    /// ```
+    ///
+    /// No box outlives a reset:
+    ///
+    /// ```compile_fail
+    /// use allocator_api2::boxed::Box;
+    /// let mut blink = blink_alloc::BlinkAlloc::new();
+    /// let boxed = Box::new_in(1u64, &blink);
+    /// blink.reset();
+    /// assert_eq!(*boxed, 1);
+    /// ```
+    ///
     /// It cannot be shared between threads, nor sent when its base allocator
     /// cannot:
     ///
