@@ -241,11 +241,17 @@ fn vec_of_zero_sized_values() {
     zsts.pop();
     assert_eq!(zst_drops(), 1);
     assert_eq!(zsts.into_slice().len(), 999);
-    let mut aligned = blink.vec();
-    aligned.extend((0..3).map(|_| ZstAligned));
-    assert_eq!(aligned.into_slice().as_ptr() as usize % 64, 0);
+    let mut expected = 1 + 999;
+    // Miri's symbolic alignment check cannot see an over-aligned block cut
+    // from a chunk of smaller alignment (see `over_aligned_checkable`).
+    if over_aligned_checkable() {
+        let mut aligned = blink.vec();
+        aligned.extend((0..3).map(|_| ZstAligned));
+        assert_eq!(aligned.into_slice().as_ptr() as usize % 64, 0);
+        expected += 3;
+    }
     blink.reset();
-    assert_eq!(zst_drops(), 1 + 999 + 3);
+    assert_eq!(zst_drops(), expected);
     let empty = blink.vec::<Zst>().into_slice();
     assert!(empty.is_empty());
     let mut units = blink.vec_no_drop();
