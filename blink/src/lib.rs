@@ -187,7 +187,10 @@ mod sync;
 pub use self::{
     api::BlinkAllocator,
     arena::{Checkpoint, Stats},
-    blink::{Blink, BlinkScope, CoerceFromMut, Emplace, IteratorExt, SendBlink},
+    blink::{
+        Blink, BlinkScope, BlinkString, BlinkVec, CoerceFromMut, Emplace, IteratorExt,
+        PinSafeAllocator, SendBlink,
+    },
     local::BlinkAlloc,
     put::BlinkPut,
 };

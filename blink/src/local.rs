@@ -42,6 +42,63 @@ with_default_allocator! {
     /// blink.reset();
     /// ```
     ///
+    /// # Owned values: `Box<T, &BlinkAlloc>`
+    ///
+    /// allocator-api2's `Box` places one value in the arena and drops it
+    /// with the box, as a `Box` does: the value is owned, can be moved
+    /// around, passed by value and dropped early, and the borrow of the
+    /// arena keeps any box from outliving a reset. Its memory comes back at
+    /// once if it is the arena's last block, otherwise at the reset.
+    /// [`Blink::put`](crate::Blink::put) is the other way in: it returns a
+    /// `&mut T` and drops the value at the reset, with no `Drop` of a box
+    /// to run early, and a `Blink` also takes slices, strings and scopes.
+    /// A box that is forgotten (`mem::forget`, a cycle) never drops its
+    /// value; a `Blink` drops every value it holds.
+    ///
+    /// ```
+    /// use allocator_api2::boxed::Box;
+    /// use blink_alloc::BlinkAlloc;
+    ///
+    /// let mut blink = BlinkAlloc::new();
+    /// let mut name = Box::new_in(String::from("boxed"), &blink);
+    /// name.push('!');
+    /// let moved = name; // a box moves; its value stays in the arena
+    /// assert_eq!(*moved, "boxed!");
+    /// drop(moved); // drops the `String`; the block is the last, so it comes back
+    /// assert_eq!(blink.stats().used_bytes, 0);
+    /// blink.reset();
+    /// ```
+    ///
+    /// A `Box<dyn Trait, &BlinkAlloc>` comes from a sized box through
+    /// allocator-api2's `unsize_box!` (with the `nightly` feature, the
+    /// compiler coerces it):
+    ///
+    #[cfg_attr(not(feature = "nightly"), doc = "```")]
+    #[cfg_attr(feature = "nightly", doc = "```ignore")]
+    /// use allocator_api2::{boxed::Box, unsize_box};
+    /// use blink_alloc::BlinkAlloc;
+    /// use core::fmt::Display;
+    ///
+    /// let blink = BlinkAlloc::new();
+    /// let shown: Vec<Box<dyn Display, &BlinkAlloc>> = vec![
+    ///     unsize_box!(Box::new_in(1u8, &blink)),
+    ///     unsize_box!(Box::new_in("two", &blink)),
+    ///     unsize_box!(Box::new_in(String::from("three"), &blink)),
+    /// ];
+    /// let text: Vec<String> = shown.iter().map(|v| v.to_string()).collect();
+    /// assert_eq!(text, ["1", "two", "three"]);
+    /// ```
+    ///
+    /// No box outlives a reset:
+    ///
+    /// ```compile_fail
+    /// use allocator_api2::boxed::Box;
+    /// let mut blink = blink_alloc::BlinkAlloc::new();
+    /// let boxed = Box::new_in(1u64, &blink);
+    /// blink.reset();
+    /// assert_eq!(*boxed, 1);
+    /// ```
+    ///
     /// It cannot be shared between threads, nor sent when its base allocator
     /// cannot:
     ///
@@ -92,6 +149,27 @@ impl BlinkAlloc<allocator_api2::alloc::Global> {
     pub const fn with_chunk_size(chunk_size: usize) -> Self {
         Self::with_chunk_size_in(chunk_size, allocator_api2::alloc::Global)
     }
+
+    /// An arena over the global allocator whose first chunk, allocated
+    /// now, holds `bytes` bytes of blocks (alignment padding included).
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::with_capacity(1 << 16);
+    /// let held = blink.stats().allocated_bytes;
+    /// assert!(blink.stats().capacity >= 1 << 16);
+    /// for _ in 0..1000 {
+    ///     blink.allocate(Layout::new::<u64>()).unwrap();
+    /// }
+    /// assert_eq!(blink.stats().allocated_bytes, held); // no other chunk
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the chunk cannot be allocated.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self::with_capacity_in(bytes, allocator_api2::alloc::Global)
+    }
 }
 
 impl<A: Allocator + Default> Default for BlinkAlloc<A> {
@@ -132,6 +210,62 @@ impl<A: Allocator> BlinkAlloc<A> {
         BlinkAlloc {
             arena: LocalArena::new(ChunkConfig::new(chunk_size), allocator),
         }
+    }
+
+    /// An arena over `allocator` whose first chunk, allocated now, holds
+    /// `bytes` bytes of blocks (alignment padding included).
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// let blink = blink_alloc::BlinkAlloc::with_capacity_in(4096, Global);
+    /// assert_eq!(blink.stats().chunks, 1);
+    /// assert!(blink.stats().capacity >= 4096);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the chunk cannot be allocated.
+    pub fn with_capacity_in(bytes: usize, allocator: A) -> Self {
+        match Self::try_with_capacity_in(bytes, allocator) {
+            Ok(arena) => arena,
+            Err(AllocError) => crate::oom::handle_alloc_error(capacity_layout(bytes)),
+        }
+    }
+
+    /// Like [`with_capacity_in`](Self::with_capacity_in), or `AllocError`
+    /// if the chunk cannot be allocated.
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// use blink_alloc::BlinkAlloc;
+    /// assert!(BlinkAlloc::try_with_capacity_in(1 << 20, Global).is_ok());
+    /// assert!(BlinkAlloc::try_with_capacity_in(usize::MAX, Global).is_err());
+    /// ```
+    pub fn try_with_capacity_in(bytes: usize, allocator: A) -> Result<Self, AllocError> {
+        let arena = Self::new_in(allocator);
+        arena.reserve(bytes)?;
+        Ok(arena)
+    }
+
+    /// Makes sure that `bytes` more bytes of blocks (alignment padding
+    /// included) fit without another call to the base allocator: if the
+    /// current chunk has not that much room left, moves to a chunk that
+    /// has, a spare or a new one (the rest of the current chunk then stays
+    /// unused until the reset).
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// let blink = blink_alloc::BlinkAlloc::new();
+    /// blink.reserve(10_000).unwrap();
+    /// let chunks = blink.stats().chunks;
+    /// for _ in 0..100 {
+    ///     blink.allocate(Layout::new::<[u8; 100]>()).unwrap();
+    /// }
+    /// assert_eq!(blink.stats().chunks, chunks);
+    /// assert!(blink.reserve(usize::MAX).is_err());
+    /// ```
+    pub fn reserve(&self, bytes: usize) -> Result<(), AllocError> {
+        self.arena.reserve(bytes)
     }
 
     /// Caps the size that chunks grow to. A single request larger than the
@@ -491,3 +625,8 @@ unsafe impl<A: Allocator> BlinkAllocator for BlinkAlloc<A> {
 }
 
 impl_allocator_for_ref!(BlinkAlloc<A>);
+
+/// The layout reported when a chunk for `bytes` cannot be allocated.
+pub(crate) fn capacity_layout(bytes: usize) -> Layout {
+    Layout::from_size_align(bytes, 1).unwrap_or(Layout::new::<u8>())
+}

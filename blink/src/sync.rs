@@ -132,6 +132,23 @@ impl SyncBlinkAlloc<Global> {
             Self::with_chunk_size_in(chunk_size, Global)
         }
     }
+
+    /// A shared arena over the global allocator whose first chunk,
+    /// allocated now, holds `bytes` bytes of blocks (alignment padding
+    /// included).
+    ///
+    /// ```
+    /// let shared = blink_alloc::SyncBlinkAlloc::with_capacity(1 << 16);
+    /// assert_eq!(shared.stats().chunks, 1);
+    /// assert!(shared.stats().capacity >= 1 << 16);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the chunk cannot be allocated.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self::with_capacity_in(bytes, Global)
+    }
 }
 
 impl<A: Allocator + Default> Default for SyncBlinkAlloc<A> {
@@ -175,6 +192,58 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
                 max_local_alloc: AtomicUsize::new(0),
             }
         }
+    }
+
+    /// A shared arena over `allocator` whose first chunk, allocated now,
+    /// holds `bytes` bytes of blocks (alignment padding included).
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// let shared = blink_alloc::SyncBlinkAlloc::with_capacity_in(4096, Global);
+    /// assert!(shared.stats().capacity >= 4096);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the chunk cannot be allocated.
+    pub fn with_capacity_in(bytes: usize, allocator: A) -> Self {
+        match Self::try_with_capacity_in(bytes, allocator) {
+            Ok(arena) => arena,
+            Err(AllocError) => crate::oom::handle_alloc_error(crate::local::capacity_layout(bytes)),
+        }
+    }
+
+    /// Like [`with_capacity_in`](Self::with_capacity_in), or `AllocError`
+    /// if the chunk cannot be allocated.
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// use blink_alloc::SyncBlinkAlloc;
+    /// assert!(SyncBlinkAlloc::try_with_capacity_in(1 << 20, Global).is_ok());
+    /// assert!(SyncBlinkAlloc::try_with_capacity_in(usize::MAX, Global).is_err());
+    /// ```
+    pub fn try_with_capacity_in(bytes: usize, allocator: A) -> Result<Self, AllocError> {
+        let arena = Self::new_in(allocator);
+        arena.reserve(bytes)?;
+        Ok(arena)
+    }
+
+    /// Makes room for `bytes` more bytes of blocks (alignment padding
+    /// included) in the current chunk, moving to a spare or a new chunk if
+    /// it has not that much. Threads take the room in grants of up to
+    /// 64 KiB for their own slots, and the end of a grant too small for the
+    /// next request stays unused, so the chunk is given one grant more than
+    /// `bytes`; a request the slots do not fit may still need a chunk.
+    /// Other threads allocating meanwhile take from the same room.
+    ///
+    /// ```
+    /// let shared = blink_alloc::SyncBlinkAlloc::new();
+    /// shared.reserve(10_000).unwrap();
+    /// assert!(shared.stats().capacity >= 10_000);
+    /// assert!(shared.reserve(usize::MAX).is_err());
+    /// ```
+    pub fn reserve(&self, bytes: usize) -> Result<(), AllocError> {
+        self.arena.reserve(bytes)
     }
 
     /// Caps the size that chunks grow to. A single request larger than the

@@ -198,6 +198,30 @@ impl<A: Allocator> LocalArena<A> {
         self.alloc_fast(layout).ok_or(AllocError)
     }
 
+    /// Makes sure the current chunk has `bytes` free bytes past the cursor,
+    /// moving to a spare or a new chunk if it has not.
+    pub(crate) fn reserve(&self, bytes: usize) -> Result<(), AllocError> {
+        let mut ask = bytes;
+        // At most twice: the fast path's end is rounded down to
+        // `CHUNK_ALIGN`, so a chunk of an odd size may lack up to
+        // `CHUNK_ALIGN - 1` of the bytes `advance` counted (see `alloc_slow`).
+        for _ in 0..2 {
+            if bytes <= self.end.get() - self.cursor.get().addr() {
+                return Ok(());
+            }
+            let layout = Layout::from_size_align(ask, 1).map_err(|_| AllocError)?;
+            self.leave_current();
+            let chunk = self.chunks.advance(layout)?;
+            self.enter(chunk, ChunkHeader::data_start(chunk));
+            ask = bytes.checked_add(CHUNK_ALIGN - 1).ok_or(AllocError)?;
+        }
+        if bytes <= self.end.get() - self.cursor.get().addr() {
+            Ok(())
+        } else {
+            Err(AllocError)
+        }
+    }
+
     /// Stores the live cursor into the current chunk before moving away.
     fn leave_current(&self) {
         if let Some(chunk) = self.chunks.current() {

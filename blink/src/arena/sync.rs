@@ -259,6 +259,39 @@ impl<A: Allocator> SyncArena<A> {
         Ok(ptr)
     }
 
+    /// Makes sure the current chunk has `bytes` free bytes past its cursor,
+    /// and one grant more, publishing a spare or a new chunk if it has not.
+    /// Threads' slots take the room in grants, and the end of a grant that
+    /// a request does not fit stays unused: the extra grant covers the last
+    /// one. Other threads may take the room at once.
+    pub(crate) fn reserve(&self, bytes: usize) -> Result<(), AllocError> {
+        if bytes == 0 {
+            return Ok(());
+        }
+        let bytes = bytes.checked_add(self.grant_cap()).ok_or(AllocError)?;
+        let room = |chunk: NonNull<ChunkHeader>| {
+            let end = ChunkHeader::data_end(chunk).addr();
+            end.saturating_sub(ChunkHeader::cursor(chunk).load(Relaxed))
+        };
+        if let Some(chunk) = NonNull::new(self.current.load(Acquire)) {
+            if room(chunk) >= bytes {
+                return Ok(());
+            }
+        }
+        let _guard = lock(&self.lock);
+        if let Some(chunk) = NonNull::new(self.current.load(Acquire)) {
+            if room(chunk) >= bytes {
+                return Ok(());
+            }
+        }
+        let layout = Layout::from_size_align(bytes, 1).map_err(|_| AllocError)?;
+        let chunk = self.chunks.advance(layout)?;
+        // Publish the chunk with its header (written by `advance`), as
+        // `alloc_slow` does.
+        self.current.store(chunk.as_ptr(), Release);
+        Ok(())
+    }
+
     /// The current chunk, if `[ptr, ptr + size)` lies in it.
     #[inline(always)]
     fn current_holding(&self, ptr: NonNull<u8>, size: usize) -> Option<NonNull<ChunkHeader>> {

@@ -2,7 +2,10 @@
 
 mod emplace;
 mod iter;
+mod pin;
 pub(crate) mod scope;
+mod string;
+mod vec;
 
 use core::{fmt, mem::MaybeUninit};
 
@@ -11,7 +14,10 @@ use allocator_api2::alloc::AllocError;
 pub use self::{
     emplace::{CoerceFromMut, Emplace},
     iter::IteratorExt,
+    pin::PinSafeAllocator,
     scope::BlinkScope,
+    string::BlinkString,
+    vec::BlinkVec,
 };
 use crate::{api::BlinkAllocator, drop_list::DropList, oom::handle_alloc_error};
 
@@ -80,6 +86,23 @@ impl Blink<crate::BlinkAlloc> {
     /// ```
     pub const fn with_chunk_size(chunk_size: usize) -> Self {
         Self::new_in(crate::BlinkAlloc::with_chunk_size(chunk_size))
+    }
+
+    /// An empty `Blink` whose first chunk, allocated now, holds `bytes`
+    /// bytes of values (see [`BlinkAlloc::with_capacity`](crate::BlinkAlloc::with_capacity)).
+    ///
+    /// ```
+    /// let blink = blink_alloc::Blink::with_capacity(1 << 16);
+    /// let held = blink.allocator().stats().allocated_bytes;
+    /// blink.emplace().from_iter(0..1000u64);
+    /// assert_eq!(blink.allocator().stats().allocated_bytes, held);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the chunk cannot be allocated.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self::new_in(crate::BlinkAlloc::with_capacity(bytes))
     }
 }
 

@@ -440,6 +440,13 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
         value.try_put_in(self.blink)
     }
 
+    /// The `Blink` the scope is in, for the builders in sibling modules,
+    /// which must borrow the handle as the ones here do.
+    #[inline(always)]
+    pub(super) fn blink(&self) -> &'s Blink<A> {
+        self.blink
+    }
+
     /// The allocator, for collections that live in the scope.
     ///
     /// It borrows this handle: a collection that could still allocate
