@@ -74,6 +74,10 @@
 //! | any value in an arena, its `Drop` run at the reset | [`Blink`] |
 //! | scratch memory in a longer-lived arena, freed on the way out | [`Blink::scope`], [`BlinkScope`] |
 //! | a pooled arena per call, keeping only the result | `blink_scope!`, `#[derive(BlinkPut)]` |
+//! | text formatted into an arena | [`blink_format!`], [`Blink::format`] |
+//! | a string or vector that grows in the arena | [`Blink::string`], [`Blink::vec`] |
+//! | a `!Unpin` value pinned in an arena | [`Blink::put_pin`] |
+//! | the first chunk allocated up front | `BlinkAlloc::with_capacity`, [`BlinkAlloc::reserve`] |
 //! | many threads allocating from one arena (feature `sync`) | `SyncBlinkAlloc`, and a thread's `LocalBlinkAlloc` view |
 //! | one warm arena per task (feature `sync`) | `BlinkAllocCache` |
 //! | to move a `Blink` to another thread | [`SendBlink`] |
