@@ -553,8 +553,6 @@ mod owned {
         [] Box<str>,
         [T: ?Sized + 'static] Rc<T>,
         [T: ?Sized + 'static] Arc<T>,
-        [K: Clone + 'static, V: Clone + 'static] BTreeMap<K, V>,
-        [T: Clone + 'static] BTreeSet<T>,
     );
 
     #[cfg(feature = "std")]
@@ -562,9 +560,128 @@ mod owned {
         [] std::ffi::CString,
         [] std::ffi::OsString,
         [] std::path::PathBuf,
-        [K: Clone + 'static, V: Clone + 'static, S: Clone + 'static] std::collections::HashMap<K, V, S>,
-        [T: Clone + 'static, S: Clone + 'static] std::collections::HashSet<T, S>,
     );
+
+    // SAFETY: the output map drops its keys' and values' outputs and frees
+    // heap memory, which is no borrow.
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+    unsafe impl<'b, K: BlinkPut<'b>, V: BlinkPut<'b>> BlinkPut<'b> for BTreeMap<K, V>
+    where
+        K::Output: Ord,
+    {
+        type Output = BTreeMap<K::Output, V::Output>;
+        /// Copies each key and value; keys whose copies compare equal
+        /// collapse into one entry.
+        #[inline]
+        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            self.iter()
+                .map(|(key, value)| (key.put_in(blink), value.put_in(blink)))
+                .collect()
+        }
+        #[inline]
+        fn try_put_in<A: BlinkAllocator>(
+            &self,
+            blink: &'b Blink<A>,
+        ) -> Result<Self::Output, AllocError> {
+            self.iter()
+                .map(|(key, value)| Ok((key.try_put_in(blink)?, value.try_put_in(blink)?)))
+                .collect()
+        }
+    }
+
+    // SAFETY: the output set drops its items' outputs and frees heap
+    // memory, which is no borrow.
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+    unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for BTreeSet<T>
+    where
+        T::Output: Ord,
+    {
+        type Output = BTreeSet<T::Output>;
+        #[inline]
+        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            self.iter().map(|item| item.put_in(blink)).collect()
+        }
+        #[inline]
+        fn try_put_in<A: BlinkAllocator>(
+            &self,
+            blink: &'b Blink<A>,
+        ) -> Result<Self::Output, AllocError> {
+            self.iter().map(|item| item.try_put_in(blink)).collect()
+        }
+    }
+
+    #[cfg(feature = "std")]
+    mod hashed {
+        use core::hash::{BuildHasher, Hash};
+        use std::collections::{HashMap, HashSet};
+
+        use super::*;
+
+        // SAFETY: the output map drops its keys' and values' outputs and its
+        // `'static` hasher, and frees heap memory, which is no borrow.
+        #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+        unsafe impl<'b, K, V, S> BlinkPut<'b> for HashMap<K, V, S>
+        where
+            K: BlinkPut<'b>,
+            K::Output: Eq + Hash,
+            V: BlinkPut<'b>,
+            S: BuildHasher + Clone + 'static,
+        {
+            type Output = HashMap<K::Output, V::Output, S>;
+            /// Copies each key and value, with a clone of the hasher; keys
+            /// whose copies compare equal collapse into one entry.
+            #[inline]
+            fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+                let mut map = HashMap::with_capacity_and_hasher(self.len(), self.hasher().clone());
+                for (key, value) in self {
+                    map.insert(key.put_in(blink), value.put_in(blink));
+                }
+                map
+            }
+            #[inline]
+            fn try_put_in<A: BlinkAllocator>(
+                &self,
+                blink: &'b Blink<A>,
+            ) -> Result<Self::Output, AllocError> {
+                let mut map = HashMap::with_capacity_and_hasher(self.len(), self.hasher().clone());
+                for (key, value) in self {
+                    map.insert(key.try_put_in(blink)?, value.try_put_in(blink)?);
+                }
+                Ok(map)
+            }
+        }
+
+        // SAFETY: the output set drops its items' outputs and its `'static`
+        // hasher, and frees heap memory, which is no borrow.
+        #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+        unsafe impl<'b, T, S> BlinkPut<'b> for HashSet<T, S>
+        where
+            T: BlinkPut<'b>,
+            T::Output: Eq + Hash,
+            S: BuildHasher + Clone + 'static,
+        {
+            type Output = HashSet<T::Output, S>;
+            #[inline]
+            fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+                let mut set = HashSet::with_capacity_and_hasher(self.len(), self.hasher().clone());
+                for item in self {
+                    set.insert(item.put_in(blink));
+                }
+                set
+            }
+            #[inline]
+            fn try_put_in<A: BlinkAllocator>(
+                &self,
+                blink: &'b Blink<A>,
+            ) -> Result<Self::Output, AllocError> {
+                let mut set = HashSet::with_capacity_and_hasher(self.len(), self.hasher().clone());
+                for item in self {
+                    set.insert(item.try_put_in(blink)?);
+                }
+                Ok(set)
+            }
+        }
+    }
 
     // SAFETY: a `Box` drops its `T::Output` and frees heap memory, which is
     // no borrow.
