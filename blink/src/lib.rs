@@ -259,6 +259,8 @@ pub mod __private {
     impl<T, E> ScopeBodyTry for Result<T, E> {}
     impl<T> ScopeBodyTry for Option<T> {}
     impl<B, C> ScopeBodyTry for core::ops::ControlFlow<B, C> {}
+    impl<T, E> ScopeBodyTry for core::task::Poll<Result<T, E>> {}
+    impl<T, E> ScopeBodyTry for core::task::Poll<Option<Result<T, E>>> {}
 
     /// Checks that a `blink_scope!` body with a `?` returns a `Result` or
     /// an `Option`.
