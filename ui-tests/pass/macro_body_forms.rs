@@ -57,8 +57,9 @@ fn main() {
     let promoted = blink_scope!(|frame| frame.copy_str("kept").put_in(&kept));
     let deep = blink_scope!(|frame| frame.copy_deep(&"deep").len());
     let rebound = blink_scope!(|frame| {
+        let text = frame.copy_str("re-bound");
         let frame = &kept;
-        "re-bound".put_in(frame)
+        (&*text).put_in(frame)
     });
     assert_eq!((owned.as_str(), copied, &*promoted, deep), ("owned", 3, "kept", 4));
     assert_eq!(rebound, "re-bound");
