@@ -221,14 +221,17 @@ fn frame_drops_values_and_survives_panics() {
     });
     assert_eq!(n, 7);
     assert_eq!(drops.get(), 2);
-    // An annotated parameter makes the lifetimes higher-ranked: values with
-    // drop must then be `'static`.
-    let text = blink_scope!(|frame: &mut blink_alloc::BlinkScope<
-        '_,
-        '_,
-        blink_alloc::BlinkAlloc,
-    >| { frame.put(String::from("s")).clone() });
+    // An annotated parameter works too, and values with drop placed through
+    // it may still borrow what outlives the frame.
+    let text =
+        blink_scope!(
+            |frame: &mut blink_alloc::BlinkScope<'_, '_, blink_alloc::BlinkAlloc>| {
+                frame.put(Counted(drops_ref));
+                frame.put(String::from("s")).clone()
+            }
+        );
     assert_eq!(text, "s");
+    assert_eq!(drops.get(), 3);
 }
 
 #[test]

@@ -206,7 +206,74 @@ pub use self::frame::{frame, pooled_frames};
 
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
-pub use blink_alloc_derive::{blink_scope, BlinkPut};
+pub use blink_alloc_derive::BlinkPut;
+
+/// Runs a closure in a frame arena: `blink_scope!(|frame| body)` takes a
+/// warm arena from this thread's pool (see [`frame`]; needs `std`), and
+/// `blink_scope!(parent, |scope| body)` opens a scope nested in a `Blink` or
+/// a scope handle (see [`Blink::scope`]). Every value placed in the frame is
+/// dropped and its memory reused when the body returns or panics; the macro
+/// returns the body's value, which cannot borrow the frame.
+///
+/// The body is a closure: `break`, `continue` and `.await` cannot leave it
+/// (return a value that says what to do and act on it after the macro), and
+/// a `?` in it returns from the body, which must then return a `Result` or
+/// an `Option` (apply `?` again to the macro's value). To keep data built
+/// in the frame, copy it into a longer-lived `Blink` with
+/// [`BlinkPut::put_in`] before the body returns.
+///
+/// The expansion names this crate through `$crate`, so the macro works
+/// under any dependency name (`arena = { package = "blink-alloc", .. }`).
+///
+/// ```
+/// use blink_alloc::{blink_scope, Blink, BlinkPut};
+///
+/// let kept = Blink::new();
+/// let longest: Result<&str, String> = blink_scope!(|frame| {
+///     let words = frame.copy_str("frame arenas reset at once");
+///     let word = words.split(' ').max_by_key(|w| w.len()).ok_or("no words")?;
+///     Ok(word.put_in(&kept))
+/// });
+/// assert_eq!(longest.unwrap(), "arenas");
+///
+/// let mut blink = Blink::new();
+/// let n = blink_scope!(blink, |scope| *scope.put(4u32));
+/// assert_eq!(n, 4);
+/// ```
+#[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
+#[macro_export]
+macro_rules! blink_scope {
+    ($($body:tt)*) => {
+        $crate::__private::blink_scope! { crate = $crate, $($body)* }
+    };
+}
+
+/// What the macros' expansions name; not public API.
+#[cfg(feature = "derive")]
+#[doc(hidden)]
+pub mod __private {
+    pub use blink_alloc_derive::blink_scope;
+
+    /// The value of a `blink_scope!` body that uses `?`.
+    #[diagnostic::on_unimplemented(
+        message = "a `blink_scope!` body that uses `?` must return a `Result` or an `Option`, not `{Self}`",
+        label = "this `?` returns from the `blink_scope!` body, not from the function around it",
+        note = "end the body with `Ok(value)` and apply `?` to the macro's value: `blink_scope!(|frame| {{ ...; Ok(value) }})?`",
+        note = "the frame's `try_` methods (`try_put`, `try_copy_str`, `try_copy_deep`, ...) report a failed allocation as a `Result` or an `Option`, for `?`"
+    )]
+    pub trait ScopeBodyTry {}
+    impl<T, E> ScopeBodyTry for Result<T, E> {}
+    impl<T> ScopeBodyTry for Option<T> {}
+    impl<B, C> ScopeBodyTry for core::ops::ControlFlow<B, C> {}
+    impl<T, E> ScopeBodyTry for core::task::Poll<Result<T, E>> {}
+    impl<T, E> ScopeBodyTry for core::task::Poll<Option<Result<T, E>>> {}
+
+    /// Checks that a `blink_scope!` body with a `?` returns a `Result` or
+    /// an `Option`.
+    #[inline(always)]
+    pub fn scope_body_try<R: ScopeBodyTry>(_: &R) {}
+}
 
 #[cfg(feature = "sync")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sync")))]

@@ -25,11 +25,8 @@ use crate::{api::BlinkAllocator, blink::Blink};
 /// and a long-lived arena can be compacted by copying what is live into a
 /// fresh one.
 ///
-/// Derive it with `#[derive(BlinkPut)]` (feature `derive`): structs and enums
-/// with at most one lifetime (the arena lifetime) and type parameters, which
-/// map to their own `Output`. `#[blink(clone)]` on a field clones it,
-/// `#[blink(skip)]` sets it to `Default::default()`; both need a `'static`
-/// field type.
+/// Derive it with `#[derive(BlinkPut)]` (feature `derive`): see
+/// [Deriving](#deriving) for what the derive copies and its attributes.
 ///
 #[cfg_attr(feature = "derive", doc = "```")]
 #[cfg_attr(not(feature = "derive"), doc = "```ignore")]
@@ -52,6 +49,185 @@ use crate::{api::BlinkAllocator, blink::Blink};
 /// assert_eq!(kept, Expr::Call { callee: "max", args: &[Expr::Name("x"), Expr::Name("y")] });
 /// ```
 ///
+/// # Deriving
+///
+/// `#[derive(BlinkPut)]` (feature `derive`) takes a struct or an enum (empty
+/// enums too) with at most one lifetime, the *arena lifetime*, which `Output`
+/// sets to the target's `'b`. Each field is copied by its type:
+///
+/// - a field that mentions the arena lifetime or a copied type parameter is
+///   deep-copied with `BlinkPut` (`&'a str`, `&'a [Node<'a>]`, `Vec<T>`, ...),
+///   and so is a field with no lifetime at all (`u32`, `String`, a derived
+///   type without lifetime);
+/// - a field whose type is `'static` by its declaration (it mentions
+///   `'static`, or a `'static` type parameter, and not the arena lifetime) is
+///   **kept as is**: cloned, so a `&'static str` is copied as the same
+///   reference and `Output` keeps the `'static`. A field that mixes `'static`
+///   with the arena lifetime (`&'a [&'static str]`) is refused: its deep copy
+///   would re-bind the `'static` borrows too;
+/// - a `PhantomData<..>` field is made anew.
+///
+/// Type parameters come in three kinds:
+///
+/// - a parameter that a deep-copied field mentions is *copied*: `Output` has
+///   `T::Output` in its place, and the impl asks `T: BlinkPut<'b>`;
+/// - a `'static` parameter (declared `T: 'static` or `T: Any`) is *kept*:
+///   `Output` has `T` itself, fields of such types are cloned (`T: Clone`), and
+///   inside a deep-copied field (`&'a [T]`) it needs `T: BlinkPut<'b, Output =
+///   T>` (`u32` and `String` have it, `&'static str` has not);
+/// - a parameter that only `PhantomData` fields (or `clone` and `skip` fields)
+///   mention is kept too, and needs no `BlinkPut`: marker types work as they
+///   are.
+///
+/// A `?Sized` parameter is allowed; the impl covers the sized arguments (a
+/// copied `&'a T` needs a sized `T`). The derive picks its own lifetime and
+/// type-parameter names so that they differ from the item's. It refuses a
+/// union (which field is live is unknown), a type that implements `Drop` (see
+/// the drop rule below), a `repr(packed)` type (its fields may be unaligned),
+/// and a second lifetime.
+///
+#[cfg_attr(feature = "derive", doc = "```")]
+#[cfg_attr(not(feature = "derive"), doc = "```ignore")]
+/// use std::{collections::HashMap, marker::PhantomData};
+///
+/// use blink_alloc::{Blink, BlinkPut};
+///
+/// struct Meters; // a marker, with no `BlinkPut`
+///
+/// #[derive(BlinkPut)]
+/// struct Reading<'a, Unit, T: 'static> {
+///     label: &'a str,                 // copied into the target
+///     source: &'static str,           // kept as is
+///     by_name: HashMap<&'a str, u32>, // keys copied into the target
+///     sample: T,                      // a `'static` parameter: cloned
+///     unit: PhantomData<Unit>,        // made anew; `Meters` needs nothing
+/// }
+///
+/// let text = String::from("width");
+/// let reading: Reading<'_, Meters, f32> = Reading {
+///     label: &text,
+///     source: "sensor",
+///     by_name: HashMap::from([(&text[..1], 1)]),
+///     sample: 2.5,
+///     unit: PhantomData,
+/// };
+/// let blink = Blink::new();
+/// let copy: Reading<'_, Meters, f32> = reading.put_in(&blink);
+/// drop(reading);
+/// drop(text); // the copy borrows only `blink` and `'static` data
+/// assert_eq!((copy.label, copy.source, copy.by_name["w"], copy.sample), ("width", "sensor", 1, 2.5));
+/// ```
+///
+/// ## Attributes
+///
+/// | attribute | on | effect |
+/// |---|---|---|
+/// | `#[blink(clone)]` | field | clones the field instead of deep-copying it |
+/// | `#[blink(skip)]` | field | sets the field to `Default::default()` in the copy |
+/// | `#[blink(crate = "path")]` | type | the path of this crate, if not `::blink_alloc` |
+/// | `#[blink(bound = "...")]` | type | replaces the bounds the derive infers |
+///
+/// Any other `#[blink(...)]`, and any `#[blink]` on an enum variant or a
+/// generic parameter, is an error.
+///
+/// **`#[blink(clone)]`** clones a field whose type has no `BlinkPut`, or
+/// whose owned data should be shared rather than copied. The field type must
+/// be `'static` (it must not mention the arena lifetime, a copied type
+/// parameter, or `Self` when `Self` has either), so that dropping it reads no
+/// dangling borrow, and `Clone`.
+///
+#[cfg_attr(feature = "derive", doc = "```")]
+#[cfg_attr(not(feature = "derive"), doc = "```ignore")]
+/// use std::rc::Rc;
+///
+/// use blink_alloc::{Blink, BlinkPut};
+///
+/// #[derive(Clone)]
+/// struct Config; // no `BlinkPut`
+///
+/// #[derive(BlinkPut)]
+/// struct Job<'a> {
+///     name: &'a str,
+///     #[blink(clone)]
+///     config: Rc<Config>,
+/// }
+///
+/// let job = Job { name: "build", config: Rc::new(Config) };
+/// let blink = Blink::new();
+/// let copy = job.put_in(&blink);
+/// assert!(Rc::ptr_eq(&copy.config, &job.config));
+/// ```
+///
+/// **`#[blink(skip)]`** leaves a field out of the copy: the copy holds
+/// `Default::default()`. The field type must be `'static`, as for `clone`, and
+/// `Default`.
+///
+#[cfg_attr(feature = "derive", doc = "```")]
+#[cfg_attr(not(feature = "derive"), doc = "```ignore")]
+/// use blink_alloc::{Blink, BlinkPut};
+///
+/// #[derive(BlinkPut)]
+/// struct Parsed<'a> {
+///     source: &'a str,
+///     #[blink(skip)]
+///     scratch: Vec<usize>, // not worth keeping
+/// }
+///
+/// let parsed = Parsed { source: "a b", scratch: vec![0, 2] };
+/// let blink = Blink::new();
+/// let copy = parsed.put_in(&blink);
+/// assert_eq!((copy.source, copy.scratch.len()), ("a b", 0));
+/// ```
+///
+/// **`#[blink(crate = "path")]`** names this crate for the generated code,
+/// when it is not reachable as `::blink_alloc`: a renamed dependency (`arena =
+/// { package = "blink-alloc", .. }`) or a re-export from another crate.
+/// (`blink_scope!` needs no such attribute: it names this crate through
+/// `$crate`.)
+///
+#[cfg_attr(feature = "derive", doc = "```")]
+#[cfg_attr(not(feature = "derive"), doc = "```ignore")]
+/// // As if the dependency were renamed `arena`.
+/// extern crate blink_alloc as arena;
+///
+/// use arena::{Blink, BlinkPut};
+///
+/// #[derive(BlinkPut)]
+/// #[blink(crate = "arena")]
+/// struct Word<'a>(&'a str);
+///
+/// let blink = Blink::new();
+/// assert_eq!(Word("w").put_in(&blink).0, "w");
+/// ```
+///
+/// **`#[blink(bound = "...")]`** replaces the bounds the derive infers (as
+/// serde's `bound` does): `T: BlinkPut<'b>` for each copied parameter,
+/// `T: BlinkPut<'b, Output = T>` for a `'static` one inside a copied field,
+/// `Clone` or `Default` for kept fields of a parameter's type. Write the
+/// target's lifetime as `'_`. The impl keeps the item's own bounds and where
+/// clause, their twins for `Output`, and the `'static` bounds that the drop
+/// rule needs; the bounds given must still let each field be copied. An empty
+/// string removes every inferred bound.
+///
+#[cfg_attr(feature = "derive", doc = "```")]
+#[cfg_attr(not(feature = "derive"), doc = "```ignore")]
+/// use std::cell::Cell;
+///
+/// use blink_alloc::{Blink, BlinkPut};
+///
+/// // `Cell<T>` is copied only for `T: Copy`, which the inferred bound omits.
+/// #[derive(BlinkPut)]
+/// #[blink(bound = "T: BlinkPut<'_> + Copy")]
+/// struct Counter<'a, T> {
+///     name: &'a str,
+///     count: Cell<T>,
+/// }
+///
+/// let counter = Counter { name: "hits", count: Cell::new(3u32) };
+/// let blink = Blink::new();
+/// assert_eq!(counter.put_in(&blink).count.get(), 3);
+/// ```
+///
 /// # Drop rule
 ///
 /// A value copied into the arena behind a reference (`&T`, `&mut T`, `&[T]`)
@@ -67,9 +243,10 @@ use crate::{api::BlinkAllocator, blink::Blink};
 ///
 /// - the derive rejects a type that implements `Drop` (a conflicting-impl
 ///   check, as pin-project does), so its drop glue is only its fields';
-/// - every field's `Output` is a `BlinkPut` output and keeps the promise, and
-///   `#[blink(clone)]` / `#[blink(skip)]` fields must be `'static`, so they
-///   hold no borrow that could dangle.
+/// - every deep-copied field's `Output` is a `BlinkPut` output and keeps the
+///   promise; the fields it clones or defaults (`#[blink(clone)]`,
+///   `#[blink(skip)]`, `'static` fields kept as is) must be `'static`, so
+///   they hold no borrow that could dangle; `PhantomData` holds nothing.
 ///
 /// A type with a `Drop` that reads a borrow does not implement `BlinkPut`:
 /// put it with [`Blink::put_no_drop`] (never dropped) instead.
@@ -82,7 +259,7 @@ use crate::{api::BlinkAllocator, blink::Blink};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be deep-copied into a `Blink`: it does not implement `BlinkPut`",
     label = "no `BlinkPut` for this type",
-    note = "derive `BlinkPut` for it, or mark the field `#[blink(clone)]` (or `#[blink(skip)]`)"
+    note = "derive `BlinkPut` for it, or mark the field `#[blink(clone)]` (a `'static` `Clone` type, cloned) or `#[blink(skip)]` (`Default::default()` in the copy)"
 )]
 pub unsafe trait BlinkPut<'b> {
     /// `Self` with its arena lifetime set to `'b`.
@@ -553,8 +730,6 @@ mod owned {
         [] Box<str>,
         [T: ?Sized + 'static] Rc<T>,
         [T: ?Sized + 'static] Arc<T>,
-        [K: Clone + 'static, V: Clone + 'static] BTreeMap<K, V>,
-        [T: Clone + 'static] BTreeSet<T>,
     );
 
     #[cfg(feature = "std")]
@@ -562,9 +737,128 @@ mod owned {
         [] std::ffi::CString,
         [] std::ffi::OsString,
         [] std::path::PathBuf,
-        [K: Clone + 'static, V: Clone + 'static, S: Clone + 'static] std::collections::HashMap<K, V, S>,
-        [T: Clone + 'static, S: Clone + 'static] std::collections::HashSet<T, S>,
     );
+
+    // SAFETY: the output map drops its keys' and values' outputs and frees
+    // heap memory, which is no borrow.
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+    unsafe impl<'b, K: BlinkPut<'b>, V: BlinkPut<'b>> BlinkPut<'b> for BTreeMap<K, V>
+    where
+        K::Output: Ord,
+    {
+        type Output = BTreeMap<K::Output, V::Output>;
+        /// Copies each key and value; keys whose copies compare equal
+        /// collapse into one entry.
+        #[inline]
+        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            self.iter()
+                .map(|(key, value)| (key.put_in(blink), value.put_in(blink)))
+                .collect()
+        }
+        #[inline]
+        fn try_put_in<A: BlinkAllocator>(
+            &self,
+            blink: &'b Blink<A>,
+        ) -> Result<Self::Output, AllocError> {
+            self.iter()
+                .map(|(key, value)| Ok((key.try_put_in(blink)?, value.try_put_in(blink)?)))
+                .collect()
+        }
+    }
+
+    // SAFETY: the output set drops its items' outputs and frees heap
+    // memory, which is no borrow.
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+    unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for BTreeSet<T>
+    where
+        T::Output: Ord,
+    {
+        type Output = BTreeSet<T::Output>;
+        #[inline]
+        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            self.iter().map(|item| item.put_in(blink)).collect()
+        }
+        #[inline]
+        fn try_put_in<A: BlinkAllocator>(
+            &self,
+            blink: &'b Blink<A>,
+        ) -> Result<Self::Output, AllocError> {
+            self.iter().map(|item| item.try_put_in(blink)).collect()
+        }
+    }
+
+    #[cfg(feature = "std")]
+    mod hashed {
+        use core::hash::{BuildHasher, Hash};
+        use std::collections::{HashMap, HashSet};
+
+        use super::*;
+
+        // SAFETY: the output map drops its keys' and values' outputs and its
+        // `'static` hasher, and frees heap memory, which is no borrow.
+        #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+        unsafe impl<'b, K, V, S> BlinkPut<'b> for HashMap<K, V, S>
+        where
+            K: BlinkPut<'b>,
+            K::Output: Eq + Hash,
+            V: BlinkPut<'b>,
+            S: BuildHasher + Clone + 'static,
+        {
+            type Output = HashMap<K::Output, V::Output, S>;
+            /// Copies each key and value, with a clone of the hasher; keys
+            /// whose copies compare equal collapse into one entry.
+            #[inline]
+            fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+                let mut map = HashMap::with_capacity_and_hasher(self.len(), self.hasher().clone());
+                for (key, value) in self {
+                    map.insert(key.put_in(blink), value.put_in(blink));
+                }
+                map
+            }
+            #[inline]
+            fn try_put_in<A: BlinkAllocator>(
+                &self,
+                blink: &'b Blink<A>,
+            ) -> Result<Self::Output, AllocError> {
+                let mut map = HashMap::with_capacity_and_hasher(self.len(), self.hasher().clone());
+                for (key, value) in self {
+                    map.insert(key.try_put_in(blink)?, value.try_put_in(blink)?);
+                }
+                Ok(map)
+            }
+        }
+
+        // SAFETY: the output set drops its items' outputs and its `'static`
+        // hasher, and frees heap memory, which is no borrow.
+        #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+        unsafe impl<'b, T, S> BlinkPut<'b> for HashSet<T, S>
+        where
+            T: BlinkPut<'b>,
+            T::Output: Eq + Hash,
+            S: BuildHasher + Clone + 'static,
+        {
+            type Output = HashSet<T::Output, S>;
+            #[inline]
+            fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+                let mut set = HashSet::with_capacity_and_hasher(self.len(), self.hasher().clone());
+                for item in self {
+                    set.insert(item.put_in(blink));
+                }
+                set
+            }
+            #[inline]
+            fn try_put_in<A: BlinkAllocator>(
+                &self,
+                blink: &'b Blink<A>,
+            ) -> Result<Self::Output, AllocError> {
+                let mut set = HashSet::with_capacity_and_hasher(self.len(), self.hasher().clone());
+                for item in self {
+                    set.insert(item.try_put_in(blink)?);
+                }
+                Ok(set)
+            }
+        }
+    }
 
     // SAFETY: a `Box` drops its `T::Output` and frees heap memory, which is
     // no borrow.

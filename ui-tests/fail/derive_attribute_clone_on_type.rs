@@ -1,0 +1,9 @@
+use blink_alloc::BlinkPut;
+
+#[derive(BlinkPut, Clone)]
+#[blink(clone)]
+struct Holder<'a> {
+    name: &'a str,
+}
+
+fn main() {}
