@@ -158,6 +158,46 @@
 //! - `unsafe impl` [`BlinkPut`]: dropping an `Output` never accesses memory
 //!   through a borrow it holds. `#[derive(BlinkPut)]` keeps this promise by
 //!   itself and is safe to use.
+//!
+//! # AddressSanitizer
+//!
+//! Unsafe code that breaks one of these promises, say reads a block through
+//! a raw pointer after a reset, usually reads stale bytes silently: the
+//! arena keeps its chunks, so even ASan sees memory that is still
+//! allocated. Build with AddressSanitizer and the arenas tell it which bytes
+//! they hand out. Nothing to turn on: the build script sees the sanitizer.
+//!
+//! ```text
+//! RUSTFLAGS=-Zsanitizer=address cargo +nightly test --target x86_64-unknown-linux-gnu
+//! ```
+//!
+//! (`--target` keeps the sanitizer off build scripts and proc-macros.) Every
+//! arena, `SyncBlinkAlloc`'s chunks and its threads' blocks included, then
+//! poisons each byte of its chunks that it does not currently hand out: a
+//! new chunk's free space, and whatever a reset, a rewind (so a scope's
+//! exit), a `deallocate`, a shrink or a resize that moves gives back. It
+//! unpoisons exactly the blocks it hands out, and a chunk before it goes
+//! back to the base allocator; chunk headers stay accessible. A read of a
+//! block after a reset or after its scope closed, or past the last block
+//! into free space, is reported as `use-after-poison`. Other builds contain
+//! none of this code.
+//!
+//! ASan tracks memory in 8-byte granules, each fully addressable, not at
+//! all, or in its first *n* bytes only, and blocks may start at any byte:
+//!
+//! - Free space is always poisoned to the byte, so a read just past the
+//!   last block is caught whatever its size.
+//! - A read past a block into the block after it is not: that memory is
+//!   handed out. Padding before a block is poisoned only when the block
+//!   starts a granule (an alignment of 8 or more).
+//! - A block freed while the block after it stays (not at the tip) keeps
+//!   its last `end % 8` bytes addressable when it shares that granule. In
+//!   `SyncBlinkAlloc`, what is freed, shrunk or moved away from the tip is
+//!   poisoned only in whole granules, as another thread may be updating the
+//!   granules at its edges.
+//! - Under ASan, `SyncBlinkAlloc` starts each block it reserves from its
+//!   shared cursor at a multiple of 8, so that two threads never update one
+//!   granule at once; its `used_bytes` may count that padding.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(docsrs, doc(auto_cfg(hide(loom))))]

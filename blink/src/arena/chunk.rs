@@ -21,7 +21,7 @@ use core::{
 
 use allocator_api2::alloc::{AllocError, Allocator};
 
-use super::shim::AtomicUsize;
+use super::{asan, shim::AtomicUsize};
 
 /// Header at the start of every chunk.
 #[repr(C, align(16))]
@@ -232,6 +232,9 @@ impl<A: Allocator> ChunkList<A> {
                 cursor: AtomicUsize::new(ChunkHeader::data_start(chunk).addr()),
             });
         }
+        // SAFETY: the chunk's data, which nothing has handed out; the block
+        // is this thread's alone until the chunk is published.
+        unsafe { asan::poison(ChunkHeader::data_start(chunk), size - HEADER_SIZE) };
         self.allocated.set(self.allocated.get() + size);
         Ok(chunk)
     }
@@ -297,6 +300,46 @@ impl<A: Allocator> ChunkList<A> {
         core::iter::successors(self.first.get(), |&chunk| ChunkHeader::next(chunk))
     }
 
+    /// Poisons the bytes handed out since `since` (a chunk of the list and
+    /// a cursor in it; `None`: the start of the first chunk) up to
+    /// `current_cursor`, the live cursor of the current chunk: what a rewind
+    /// to `since`, or a reset, gives back. Nothing without ASan.
+    ///
+    /// The caller gives those bytes back, and holds the list exclusively.
+    pub(crate) fn poison_used(
+        &self,
+        since: Option<(NonNull<ChunkHeader>, usize)>,
+        current_cursor: usize,
+    ) {
+        if !asan::ENABLED {
+            return;
+        }
+        let Some(current) = self.current.get() else {
+            // Every chunk is a spare, poisoned when it became one.
+            return;
+        };
+        let first = since.map_or(self.first.get(), |(chunk, _)| Some(chunk));
+        for chunk in core::iter::successors(first, |&chunk| ChunkHeader::next(chunk)) {
+            let start = ChunkHeader::data_start(chunk);
+            let from = match since {
+                Some((since, cursor)) if since == chunk => cursor,
+                _ => start.addr(),
+            };
+            let to = if chunk == current {
+                // The shared arena's cursor may pass the end of a full chunk.
+                current_cursor.min(ChunkHeader::data_end(chunk).addr())
+            } else {
+                start.addr() + ChunkHeader::stored_used(chunk)
+            };
+            // SAFETY: `[from, to)` lies in the chunk's data (cursors stay in
+            // it), and the caller gives it back.
+            unsafe { asan::poison_range(start.with_addr(from), start.with_addr(to)) };
+            if chunk == current {
+                break;
+            }
+        }
+    }
+
     /// Statistics, given the live cursor of the current chunk.
     pub(crate) fn stats(&self, current_cursor: usize) -> Stats {
         let mut stats = Stats::default();
@@ -321,8 +364,13 @@ impl<A: Allocator> ChunkList<A> {
     /// If no chunk is large enough, frees them all and remembers the size, so
     /// that the next cycle starts with one chunk that holds it all. A cycle
     /// larger than the maximum chunk size keeps all its chunks instead, to be
-    /// reused in order. `used` is what [`stats`](Self::stats) reports.
-    pub(crate) fn reset(&self, used: usize) -> Option<NonNull<ChunkHeader>> {
+    /// reused in order. `current_cursor` is the live cursor of the current
+    /// chunk, as for [`stats`](Self::stats).
+    pub(crate) fn reset(&self, current_cursor: usize) -> Option<NonNull<ChunkHeader>> {
+        let used = self.stats(current_cursor).used_bytes;
+        // What is kept must be poisoned; what is freed is unpoisoned again
+        // on its way back to the base allocator.
+        self.poison_used(None, current_cursor);
         let largest = self.chunks().max_by_key(|&chunk| ChunkHeader::size(chunk));
         let keep = largest.filter(|&chunk| ChunkHeader::size(chunk) - HEADER_SIZE >= used);
         // Room for the padding the same work may need in one chunk.
@@ -361,6 +409,9 @@ impl<A: Allocator> ChunkList<A> {
             if Some(chunk) != keep {
                 let size = ChunkHeader::size(chunk);
                 self.allocated.set(self.allocated.get() - size);
+                // SAFETY: the whole block, which goes back to the base
+                // allocator: it owns the block's bytes again.
+                unsafe { asan::unpoison(chunk.as_ptr().cast(), size) };
                 // SAFETY: `chunk` came from `self.alloc` with exactly this
                 // layout (`new_chunk` stores the size it asked with or the
                 // valid length it got), and the caller gives up every pointer

@@ -13,7 +13,10 @@ use core::{
 
 use allocator_api2::alloc::{AllocError, Allocator};
 
-use super::chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats, CHUNK_ALIGN};
+use super::{
+    asan,
+    chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats, CHUNK_ALIGN},
+};
 
 /// Cursor and end of an arena that has no current chunk. It is a plain
 /// address, never dereferenced: only zero-sized blocks can be placed at it.
@@ -147,6 +150,8 @@ impl<A: Allocator> LocalArena<A> {
     fn bump(&self, cursor: *mut u8, start: usize, size: usize) -> NonNull<u8> {
         let ptr = cursor.with_addr(start);
         self.cursor.set(cursor.with_addr(start + size));
+        // SAFETY: the block, in the current chunk (see above), handed out now.
+        unsafe { asan::unpoison(ptr, size) };
         // SAFETY: `start >= cursor`, a chunk address or the sentinel, neither
         // of which is null.
         unsafe { NonNull::new_unchecked(ptr) }
@@ -162,6 +167,9 @@ impl<A: Allocator> LocalArena<A> {
             && layout.size() <= self.end.get() - cursor.addr();
         if fits {
             self.cursor.set(cursor.wrapping_add(layout.size()));
+            // SAFETY: the block, between the cursor and the end of the
+            // current chunk, handed out now.
+            unsafe { asan::unpoison(cursor, layout.size()) };
         }
         fits
     }
@@ -277,10 +285,21 @@ impl<A: Allocator> LocalArena<A> {
                     // the whole chunk's provenance, whatever the caller's had.
                     let start = cursor.wrapping_sub(old.size());
                     self.cursor.set(start.wrapping_add(new.size()));
+                    // SAFETY: both blocks lie in the current chunk (`room`);
+                    // what the block grows by is handed out, what it shrinks
+                    // by is given back.
+                    unsafe { asan::resize(start, old.size(), new.size()) };
                     // SAFETY: `start` has the address of `ptr`, which is non-null.
                     return Ok(unsafe { NonNull::new_unchecked(start) });
                 }
             } else if new.size() <= old.size() {
+                // SAFETY: the tail the block gives back, in its chunk.
+                unsafe {
+                    asan::poison(
+                        ptr.as_ptr().wrapping_add(new.size()),
+                        old.size() - new.size(),
+                    )
+                };
                 return Ok(ptr);
             }
         }
@@ -310,6 +329,9 @@ impl<A: Allocator> LocalArena<A> {
                 old.size().min(new.size()),
             );
         }
+        // SAFETY: the old block, given up by the caller. Poisoning never
+        // touches bytes outside it, so not `moved` either.
+        unsafe { asan::poison(ptr.as_ptr(), old.size()) };
         // The old block cannot be at the tip any more: `moved` follows it.
         Ok(moved)
     }
@@ -322,6 +344,8 @@ impl<A: Allocator> LocalArena<A> {
     /// `ptr` must be a live block of this arena allocated with `layout`.
     #[inline(always)]
     pub(crate) unsafe fn dealloc(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: the block, which the caller gives back (at the tip or not).
+        unsafe { asan::poison(ptr.as_ptr(), layout.size()) };
         let cursor = self.cursor.get();
         if ptr.addr().get().wrapping_add(layout.size()) == cursor.addr() {
             // The block is the tail of the current chunk (see `resize`), so
@@ -357,7 +381,10 @@ impl<A: Allocator> LocalArena<A> {
         );
         if same_chunk {
             debug_assert!(!checkpoint.cursor.is_null(), "rewind to Checkpoint::NONE");
-            self.cursor.set(checkpoint.cursor);
+            let cursor = self.cursor.replace(checkpoint.cursor);
+            // SAFETY: the blocks allocated since the checkpoint, in the
+            // current chunk, which the caller gives back.
+            unsafe { asan::poison_range(checkpoint.cursor, cursor) };
             return;
         }
         // SAFETY: forwarded from the caller.
@@ -373,6 +400,10 @@ impl<A: Allocator> LocalArena<A> {
         if checkpoint.cursor.is_null() {
             return;
         }
+        let since = checkpoint
+            .chunk
+            .map(|chunk| (chunk, checkpoint.cursor.addr()));
+        self.chunks.poison_used(since, self.cursor.get().addr());
         self.chunks.set_current(checkpoint.chunk);
         match checkpoint.chunk {
             Some(chunk) => self.enter(chunk, checkpoint.cursor),
@@ -395,7 +426,10 @@ impl<A: Allocator> LocalArena<A> {
         // holds all the cycle used, and free nothing. Its end stays.
         if let Some(chunk) = self.chunks.sole_current() {
             ChunkHeader::rewind(chunk);
-            self.cursor.set(ChunkHeader::data_start(chunk));
+            let start = ChunkHeader::data_start(chunk);
+            let cursor = self.cursor.replace(start);
+            // SAFETY: every block of the chunk, which the caller gives back.
+            unsafe { asan::poison_range(start, cursor) };
             return;
         }
         // SAFETY: forwarded from the caller.
@@ -408,8 +442,7 @@ impl<A: Allocator> LocalArena<A> {
     #[cold]
     #[inline(never)]
     unsafe fn reset_slow(&self) {
-        let used = self.stats().used_bytes;
-        match self.chunks.reset(used) {
+        match self.chunks.reset(self.cursor.get().addr()) {
             Some(chunk) => self.enter(chunk, ChunkHeader::data_start(chunk)),
             None => self.enter_nothing(),
         }

@@ -37,6 +37,7 @@ use core::{
 use allocator_api2::alloc::{AllocError, Allocator};
 
 use super::{
+    asan,
     chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats, CHUNK_ALIGN},
     local::dangling,
     shim::{const_unless_loom, lock, AtomicPtr, AtomicUsize, Mutex},
@@ -163,7 +164,7 @@ impl<A: Allocator> SyncArena<A> {
             None => {
                 let reserved = Layout::from_size_align(grant, CHUNK_ALIGN)
                     .map_err(|_| AllocError)
-                    .and_then(|block| self.alloc_shared(block));
+                    .and_then(|block| self.reserve_shared(block));
                 match reserved {
                     Ok(block) => block,
                     // Near the limit: the request alone may still fit.
@@ -201,8 +202,13 @@ impl<A: Allocator> SyncArena<A> {
 
     /// The largest block a slot takes: small next to the arena's chunks, so
     /// that the free bytes that slots hold stay small next to the data.
+    ///
+    /// Under ASan a multiple of its granule, so that every slot block ends
+    /// at a granule boundary (each starts at one, and grows by multiples of
+    /// `CHUNK_ALIGN`): no other thread's block shares its last granule.
     fn grant_cap(&self) -> usize {
         (self.chunks.config.max_chunk_size / 8).clamp(2 * CHUNK_ALIGN, MAX_GRANT)
+            & !(asan::GRANULE - 1)
     }
 
     /// Reserves `more` bytes at `at` if the current chunk's cursor is at
@@ -224,10 +230,21 @@ impl<A: Allocator> SyncArena<A> {
         Some(unsafe { NonNull::new_unchecked(block) })
     }
 
-    /// Reserves a block for `layout` from the shared cursor. Never fails
-    /// for a zero-sized layout.
+    /// Reserves a block for `layout` from the shared cursor and hands it
+    /// out. Never fails for a zero-sized layout.
     #[inline]
     pub(crate) fn alloc_shared(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        let block = self.reserve_shared(layout)?;
+        // SAFETY: a fresh reservation in a chunk, this thread's alone, and
+        // in granules of its own (see `reserve`); handed out now.
+        unsafe { asan::unpoison(block.as_ptr(), layout.size()) };
+        Ok(block)
+    }
+
+    /// Reserves a block for `layout` from the shared cursor, still poisoned
+    /// under ASan (for a thread's slot). Never fails for a zero-sized layout.
+    #[inline]
+    fn reserve_shared(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
         if let Some(chunk) = NonNull::new(self.current.load(Acquire)) {
             if let Some(ptr) = reserve(chunk, layout) {
                 return Ok(ptr);
@@ -345,19 +362,46 @@ impl<A: Allocator> SyncArena<A> {
                     let addr = ptr.addr().get();
                     // `addr` is in the chunk, so these do not overflow.
                     if new.size() <= end - addr {
+                        let cursor = ChunkHeader::cursor(chunk);
+                        // Rebuild from the chunk so the block carries the
+                        // whole chunk's provenance.
+                        let block = start.wrapping_add(addr - start.addr());
+                        if asan::ENABLED
+                            && new.size() < old.size()
+                            && cursor.load(Relaxed) == addr + old.size()
+                        {
+                            // SAFETY: the tail the caller gives back, before
+                            // the cursor takes it back (after, another thread
+                            // could reserve and unpoison it first). At the tip
+                            // no other block shares its granules: the next
+                            // reservation starts a granule.
+                            unsafe {
+                                asan::poison(
+                                    block.wrapping_add(new.size()),
+                                    old.size() - new.size(),
+                                )
+                            };
+                        }
                         // The block is the tip iff the cursor sits at its end;
                         // then nothing after it is reserved and its bytes up to
                         // `addr + new.size()` are free or its own.
-                        let moved = ChunkHeader::cursor(chunk).compare_exchange(
+                        let moved = cursor.compare_exchange(
                             addr + old.size(),
                             addr + new.size(),
                             AcqRel,
                             Relaxed,
                         );
                         if moved.is_ok() {
-                            // Rebuild from the chunk so the block carries the
-                            // whole chunk's provenance.
-                            let block = start.wrapping_add(addr - start.addr());
+                            if new.size() > old.size() {
+                                // SAFETY: the bytes the block grew by, reserved
+                                // by the exchange for this thread alone.
+                                unsafe {
+                                    asan::unpoison(
+                                        block.wrapping_add(old.size()),
+                                        new.size() - old.size(),
+                                    )
+                                };
+                            }
                             // SAFETY: the address of `ptr`, which is non-null.
                             return Ok(unsafe { NonNull::new_unchecked(block) });
                         }
@@ -365,6 +409,14 @@ impl<A: Allocator> SyncArena<A> {
                 }
             }
             if new.size() <= old.size() {
+                // SAFETY: the tail the caller gives back; only its whole
+                // granules, which no other block shares.
+                unsafe {
+                    asan::poison_inner(
+                        ptr.as_ptr().wrapping_add(new.size()),
+                        old.size() - new.size(),
+                    )
+                };
                 return Ok(ptr);
             }
         }
@@ -374,6 +426,9 @@ impl<A: Allocator> SyncArena<A> {
         unsafe {
             ptr::copy_nonoverlapping(ptr.as_ptr(), moved.as_ptr(), old.size().min(new.size()));
         }
+        // SAFETY: the old block, given up by the caller; only its whole
+        // granules, which no other block shares.
+        unsafe { asan::poison_inner(ptr.as_ptr(), old.size()) };
         Ok(moved)
     }
 
@@ -441,11 +496,26 @@ impl<A: Allocator> SyncArena<A> {
     pub(crate) unsafe fn dealloc_shared(&self, ptr: NonNull<u8>, size: usize) {
         if let Some(chunk) = self.current_holding(ptr, size) {
             let addr = ptr.addr().get();
+            let cursor = ChunkHeader::cursor(chunk);
+            if asan::ENABLED && cursor.load(Relaxed) == addr + size {
+                // SAFETY: the block, which the caller gives back, before the
+                // cursor takes it back (after, another thread could reserve
+                // and unpoison it first). At the tip no other block shares
+                // its last granule: the next reservation starts a granule.
+                unsafe { asan::poison(ptr.as_ptr(), size) };
+            }
             // `Release`: the next thread that reserves these bytes (with
             // `Acquire`) sees every write this one made to them.
-            let _ =
-                ChunkHeader::cursor(chunk).compare_exchange(addr + size, addr, Release, Relaxed);
+            if cursor
+                .compare_exchange(addr + size, addr, Release, Relaxed)
+                .is_ok()
+            {
+                return;
+            }
         }
+        // SAFETY: the block, which the caller gives back; only its whole
+        // granules, which no other block shares.
+        unsafe { asan::poison_inner(ptr.as_ptr(), size) };
     }
 
     pub(crate) fn stats(&self) -> Stats {
@@ -455,11 +525,15 @@ impl<A: Allocator> SyncArena<A> {
 
     /// Statistics; the caller holds the lock or `&mut self`.
     fn stats_locked(&self) -> Stats {
-        let cursor = self
-            .chunks
+        self.chunks.stats(self.current_cursor())
+    }
+
+    /// The cursor of the current chunk (0 for none); the caller holds the
+    /// lock or `&mut self`.
+    fn current_cursor(&self) -> usize {
+        self.chunks
             .current()
-            .map_or(0, |chunk| ChunkHeader::cursor(chunk).load(Relaxed));
-        self.chunks.stats(cursor)
+            .map_or(0, |chunk| ChunkHeader::cursor(chunk).load(Relaxed))
     }
 
     /// Frees every block; keeps one chunk for the next cycle.
@@ -472,8 +546,7 @@ impl<A: Allocator> SyncArena<A> {
         let _guard = lock(&self.lock);
         // Every thread's slot goes stale with the old epoch.
         self.epoch.store(NO_EPOCH, Relaxed);
-        let used = self.stats_locked().used_bytes;
-        let kept = self.chunks.reset(used);
+        let kept = self.chunks.reset(self.current_cursor());
         let kept = kept.map_or(ptr::null_mut(), NonNull::as_ptr);
         self.current.store(kept, Release);
         // Again after freeing: the base allocator must not use this arena
@@ -503,10 +576,17 @@ fn reserve(chunk: NonNull<ChunkHeader>, layout: Layout) -> Option<NonNull<u8>> {
     let cursor = ChunkHeader::cursor(chunk);
     let start = ChunkHeader::data_start(chunk);
     let end = ChunkHeader::data_end(chunk).addr();
+    // Under ASan every reservation starts a granule, so that blocks of
+    // different threads never share one (see `asan`).
+    let align = if asan::ENABLED {
+        layout.align().max(asan::GRANULE)
+    } else {
+        layout.align()
+    };
     let mut at = cursor.load(Relaxed);
     loop {
         // Invariant: start <= at <= end.
-        let pad = at.wrapping_neg() & (layout.align() - 1);
+        let pad = at.wrapping_neg() & (align - 1);
         // `Layout` keeps `size + align - 1 <= isize::MAX` and `pad < align`,
         // so this cannot overflow.
         let need = pad + layout.size();

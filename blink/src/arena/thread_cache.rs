@@ -28,6 +28,8 @@
 
 use core::{alloc::Layout, cell::Cell, ptr::NonNull};
 
+use super::asan;
+
 /// Slots per thread.
 const WAYS: usize = 8;
 
@@ -166,6 +168,12 @@ fn bump_in(slot: &Slot, epoch: usize, layout: Layout) -> Option<NonNull<u8>> {
     }
     let block = cursor.wrapping_add(pad);
     slot.cursor.set(block.wrapping_add(layout.size()));
+    // SAFETY: the block lies in the slot's free bytes, this thread's alone
+    // (slot invariant), in granules no other thread updates: the slot's
+    // block starts and ends at granule boundaries (see `grant_cap`), and
+    // other threads only give back blocks of it that the cursor has passed,
+    // poisoning whole granules or the last block at the chunk's tip.
+    unsafe { asan::unpoison(block, layout.size()) };
     // SAFETY: `block` lies in a chunk (slot invariant), which is not at
     // address zero.
     Some(unsafe { NonNull::new_unchecked(block) })
@@ -266,7 +274,11 @@ pub(crate) fn free_at_tip(epoch: usize, ptr: NonNull<u8>, size: usize) -> bool {
         let hit = slot.epoch.get() == epoch && slot.is_tip(ptr, size);
         if hit {
             // Moved back from the cursor, so it keeps the chunk's provenance.
-            slot.cursor.set(slot.cursor.get().wrapping_sub(size));
+            let block = slot.cursor.get().wrapping_sub(size);
+            slot.cursor.set(block);
+            // SAFETY: the block, which the caller gives back, in the slot's
+            // block (see `bump_in`).
+            unsafe { asan::poison(block, size) };
         }
         hit
     })
@@ -299,6 +311,10 @@ pub(crate) fn resize_at_tip(
         }
         let block = slot.cursor.get().wrapping_sub(old);
         slot.cursor.set(block.wrapping_add(new));
+        // SAFETY: both sizes of the block lie in the slot's block (see
+        // `bump_in`); what it grows by is handed out, what it shrinks by is
+        // given back.
+        unsafe { asan::resize(block, old, new) };
         // SAFETY: `block` has the address of `ptr`, which is non-null.
         Ok(unsafe { NonNull::new_unchecked(block) })
     })
