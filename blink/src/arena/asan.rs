@@ -50,8 +50,10 @@ pub(crate) const GRANULE: usize = if ENABLED { 8 } else { 1 };
 /// (walking the chunk list, an extra load) tests it, so that it folds away.
 pub(crate) const ENABLED: bool = cfg!(blink_asan);
 
+// SAFETY: the ASan runtime, which `-Zsanitizer=address` links, defines both
+// functions with these signatures.
 #[cfg(blink_asan)]
-extern "C" {
+unsafe extern "C" {
     /// From the ASan runtime, which `-Zsanitizer=address` links.
     fn __asan_poison_memory_region(addr: *const core::ffi::c_void, size: usize);
     /// From the ASan runtime, which `-Zsanitizer=address` links.
