@@ -58,12 +58,12 @@ impl Drop for Tally {
 // SAFETY: `Tally` is `'static`: its drop reads no borrow.
 unsafe impl<'b> BlinkPut<'b> for Tally {
     type Output = Tally;
-    fn put_in<A: blink_alloc::BlinkAllocator>(&self, _: &'b Blink<A>) -> Tally {
+    fn copy_to<A: blink_alloc::BlinkAllocator>(&self, _: &blink_alloc::PutTarget<'b, A>) -> Tally {
         self.clone()
     }
-    fn try_put_in<A: blink_alloc::BlinkAllocator>(
+    fn try_copy_to<A: blink_alloc::BlinkAllocator>(
         &self,
-        _: &'b Blink<A>,
+        _: &blink_alloc::PutTarget<'b, A>,
     ) -> Result<Tally, blink_alloc::AllocError> {
         Ok(self.clone())
     }

@@ -14,7 +14,7 @@ use syn::{
 /// What `#[blink(...)]` asks of a field.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// `BlinkPut::put_in`, the default.
+    /// `BlinkPut::copy_to`, the default.
     Put,
     /// `#[blink(clone)]`.
     Clone,

@@ -6,7 +6,7 @@
 //!   relies on;
 //! - `unsafe impl<'a, '__blink, T> BlinkPut<'__blink> for Node<'a, T>` with
 //!   `Output = Node<'__blink, <T as BlinkPut<'__blink>>::Output>`, and
-//!   `put_in` / `try_put_in` that copy field by field.
+//!   `copy_to` / `try_copy_to` that copy field by field.
 //!
 //! `'__blink` and the allocator parameter `__A` are renamed (`'__blink1`,
 //! ...) when the item already uses the name.
@@ -59,7 +59,7 @@ struct Generics {
     self_changes: bool,
     /// The target lifetime, named so as not to clash with the item's names.
     target: Lifetime,
-    /// The allocator parameter of `put_in`, likewise.
+    /// The allocator parameter of `copy_to`, likewise.
     alloc: Ident,
 }
 
@@ -332,7 +332,7 @@ impl Found {
 /// How the derive copies one field.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// `BlinkPut::put_in`.
+    /// `BlinkPut::copy_to`.
     Put,
     /// `Clone::clone`: `#[blink(clone)]`, or a `'static` type kept as is.
     Clone,
@@ -645,17 +645,17 @@ fn expand(input: &Input, generics: &Generics, kinds: &[Kind]) -> TokenStream {
                 type Output = #output;
 
                 #[inline]
-                fn put_in<#alloc: #krate::BlinkAllocator>(
+                fn copy_to<#alloc: #krate::BlinkAllocator>(
                     &self,
-                    #blink: &#target #krate::Blink<#alloc>,
+                    #blink: &#krate::PutTarget<#target, #alloc>,
                 ) -> Self::Output {
                     #put_body
                 }
 
                 #[inline]
-                fn try_put_in<#alloc: #krate::BlinkAllocator>(
+                fn try_copy_to<#alloc: #krate::BlinkAllocator>(
                     &self,
-                    #blink: &#target #krate::Blink<#alloc>,
+                    #blink: &#krate::PutTarget<#target, #alloc>,
                 ) -> ::core::result::Result<Self::Output, #krate::AllocError> {
                     #try_body
                 }
@@ -720,10 +720,10 @@ fn value(
     // `<FieldType as BlinkPut>` puts a missing impl's error on the field type.
     match (kind, fallible) {
         (Kind::Put, false) => {
-            quote_spanned!(span=> <#ty as #krate::BlinkPut<#target>>::put_in(#binding, #blink))
+            quote_spanned!(span=> <#ty as #krate::BlinkPut<#target>>::copy_to(#binding, #blink))
         }
         (Kind::Put, true) => {
-            quote_spanned!(span=> <#ty as #krate::BlinkPut<#target>>::try_put_in(#binding, #blink)?)
+            quote_spanned!(span=> <#ty as #krate::BlinkPut<#target>>::try_copy_to(#binding, #blink)?)
         }
         (Kind::Clone, _) => quote_spanned!(span=> ::core::clone::Clone::clone(#binding)),
         (Kind::Skip, _) => quote_spanned!(span=> ::core::default::Default::default()),

@@ -227,6 +227,7 @@ mod oom;
 mod put;
 #[cfg(feature = "sync")]
 mod sync;
+mod target;
 
 pub use self::{
     api::BlinkAllocator,
@@ -237,6 +238,7 @@ pub use self::{
     },
     local::BlinkAlloc,
     put::BlinkPut,
+    target::PutTarget,
 };
 pub use allocator_api2::alloc::AllocError;
 

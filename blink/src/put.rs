@@ -10,7 +10,7 @@ use core::{
 
 use allocator_api2::alloc::AllocError;
 
-use crate::{api::BlinkAllocator, blink::Blink};
+use crate::{api::BlinkAllocator, blink::Blink, target::PutTarget};
 
 /// A deep copy into an arena that re-binds the arena lifetime.
 ///
@@ -251,11 +251,25 @@ use crate::{api::BlinkAllocator, blink::Blink};
 /// A type with a `Drop` that reads a borrow does not implement `BlinkPut`:
 /// put it with [`Blink::put_no_drop`] (never dropped) instead.
 ///
+/// # What a copy may keep
+///
+/// Implementations write [`copy_to`](Self::copy_to), which gets the target
+/// arena as a [`PutTarget`] lent for the call, not as the `&'b Blink` that
+/// [`put_in`](Self::put_in) takes: an `Output: 'b` cannot hold the borrow of
+/// the target, so nothing a copy returns can allocate in the arena later.
+/// This matters because [`BlinkScope::copy_deep`](crate::BlinkScope::copy_deep)
+/// copies into the scope's own arena: a copy that kept a way to allocate
+/// there could do so while a nested scope is open, and the nested scope's
+/// exit would free that block under its `'s` reference.
+///
 /// # Safety
 ///
-/// Dropping a value of type `Output` must not access memory through any
-/// borrow (reference or pointer with a non-`'static` lifetime) held by the
-/// value, nor by values it owns.
+/// - Dropping a value of type `Output` must not access memory through any
+///   borrow (reference or pointer with a non-`'static` lifetime) held by
+///   the value, nor by values it owns.
+/// - `copy_to` and `try_copy_to` must not keep the target, or anything that
+///   can allocate from its arena, past the call by unsafe means (a raw
+///   pointer to the `PutTarget`, a lifetime extended by `transmute`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be deep-copied into a `Blink`: it does not implement `BlinkPut`",
     label = "no `BlinkPut` for this type",
@@ -264,6 +278,46 @@ use crate::{api::BlinkAllocator, blink::Blink};
 pub unsafe trait BlinkPut<'b> {
     /// `Self` with its arena lifetime set to `'b`.
     type Output: 'b;
+
+    /// Deep-copies `self` into `target`: what implementations write (the
+    /// derive writes it for you). Users call [`put_in`](Self::put_in).
+    ///
+    /// ```
+    /// use blink_alloc::{Blink, BlinkAllocator, BlinkPut, PutTarget};
+    ///
+    /// /// A name, interned in the arena.
+    /// struct Name<'a>(&'a str);
+    ///
+    /// // SAFETY: `Name` has no drop glue.
+    /// unsafe impl<'a, 'b> BlinkPut<'b> for Name<'a> {
+    ///     type Output = Name<'b>;
+    ///     fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Name<'b> {
+    ///         Name(target.copy_str(self.0))
+    ///     }
+    ///     fn try_copy_to<A: BlinkAllocator>(
+    ///         &self,
+    ///         target: &PutTarget<'b, A>,
+    ///     ) -> Result<Name<'b>, blink_alloc::AllocError> {
+    ///         Ok(Name(self.0.try_copy_to(target)?))
+    ///     }
+    /// }
+    ///
+    /// let blink = Blink::new();
+    /// let kept = Name(&String::from("x")).put_in(&blink);
+    /// assert_eq!(kept.0, "x");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Calls `handle_alloc_error` if the arena cannot allocate.
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output;
+
+    /// Like [`copy_to`](Self::copy_to), or fails if the arena cannot
+    /// allocate; see [`try_put_in`](Self::try_put_in).
+    fn try_copy_to<A: BlinkAllocator>(
+        &self,
+        target: &PutTarget<'b, A>,
+    ) -> Result<Self::Output, AllocError>;
 
     /// Deep-copies `self` into `blink`.
     ///
@@ -283,7 +337,10 @@ pub unsafe trait BlinkPut<'b> {
     /// # Panics
     ///
     /// Calls `handle_alloc_error` if the arena cannot allocate.
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output;
+    #[inline]
+    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        self.copy_to(&PutTarget { blink })
+    }
 
     /// Deep-copies `self` into `blink`, or fails if the arena cannot
     /// allocate. What was placed before the failure stays in the arena
@@ -299,10 +356,13 @@ pub unsafe trait BlinkPut<'b> {
     /// let full = Blink::new_in(BlinkAlloc::new().limit(0));
     /// assert_eq!(text.try_put_in(&full), Err(AllocError));
     /// ```
+    #[inline]
     fn try_put_in<A: BlinkAllocator>(
         &self,
         blink: &'b Blink<A>,
-    ) -> Result<Self::Output, AllocError>;
+    ) -> Result<Self::Output, AllocError> {
+        self.try_copy_to(&PutTarget { blink })
+    }
 }
 
 /// `Copy` types with no borrow: a copy is the whole job.
@@ -313,11 +373,11 @@ macro_rules! impl_copy {
         unsafe impl<'b> BlinkPut<'b> for $ty {
             type Output = $ty;
             #[inline(always)]
-            fn put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> $ty {
+            fn copy_to<A: BlinkAllocator>(&self, _: &PutTarget<'b, A>) -> $ty {
                 *self
             }
             #[inline(always)]
-            fn try_put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> Result<$ty, AllocError> {
+            fn try_copy_to<A: BlinkAllocator>(&self, _: &PutTarget<'b, A>) -> Result<$ty, AllocError> {
                 Ok(*self)
             }
         }
@@ -363,11 +423,14 @@ impl_copy!(
 unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for PhantomData<T> {
     type Output = PhantomData<T::Output>;
     #[inline(always)]
-    fn put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> Self::Output {
+    fn copy_to<A: BlinkAllocator>(&self, _: &PutTarget<'b, A>) -> Self::Output {
         PhantomData
     }
     #[inline(always)]
-    fn try_put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> Result<Self::Output, AllocError> {
+    fn try_copy_to<A: BlinkAllocator>(
+        &self,
+        _: &PutTarget<'b, A>,
+    ) -> Result<Self::Output, AllocError> {
         Ok(PhantomData)
     }
 }
@@ -376,12 +439,15 @@ unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for PhantomData<T> {
 unsafe impl<'b> BlinkPut<'b> for &str {
     type Output = &'b str;
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> &'b str {
-        blink.copy_str(self)
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> &'b str {
+        target.copy_str(self)
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Result<&'b str, AllocError> {
-        blink.try_copy_str(self).map(|s| &*s).ok_or(AllocError)
+    fn try_copy_to<A: BlinkAllocator>(
+        &self,
+        target: &PutTarget<'b, A>,
+    ) -> Result<&'b str, AllocError> {
+        target.try_copy_str(self).map(|s| &*s).ok_or(AllocError)
     }
 }
 
@@ -389,15 +455,15 @@ unsafe impl<'b> BlinkPut<'b> for &str {
 unsafe impl<'b> BlinkPut<'b> for &mut str {
     type Output = &'b mut str;
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> &'b mut str {
-        blink.copy_str(self)
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> &'b mut str {
+        target.copy_str(self)
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<&'b mut str, AllocError> {
-        blink.try_copy_str(self).ok_or(AllocError)
+        target.try_copy_str(self).ok_or(AllocError)
     }
 }
 
@@ -405,13 +471,13 @@ unsafe impl<'b> BlinkPut<'b> for &mut str {
 #[inline(always)]
 #[allow(clippy::mut_from_ref)]
 fn place<'b, A: BlinkAllocator, T: BlinkPut<'b>>(
-    blink: &'b Blink<A>,
+    target: &PutTarget<'b, A>,
     value: T::Output,
 ) -> Result<&'b mut T::Output, AllocError> {
     // SAFETY: `T: BlinkPut` promises that dropping a `T::Output` touches
     // nothing through its borrows, so its `Drop` cannot reach arena values
     // dropped before it nor data that died before the reset.
-    unsafe { blink.emplace_unchecked() }
+    unsafe { target.blink.emplace_unchecked() }
         .try_value(value)
         .map_err(|_| AllocError)
 }
@@ -421,29 +487,29 @@ fn place<'b, A: BlinkAllocator, T: BlinkPut<'b>>(
 #[inline]
 #[allow(clippy::mut_from_ref)]
 fn place_slice<'b, A: BlinkAllocator, T: BlinkPut<'b>>(
-    blink: &'b Blink<A>,
+    target: &PutTarget<'b, A>,
     slice: &[T],
 ) -> &'b mut [T::Output] {
     // SAFETY: as in `place`.
-    let emplace = unsafe { blink.emplace_unchecked::<T::Output>() };
-    emplace.from_iter(slice.iter().map(|item| item.put_in(blink)))
+    let emplace = unsafe { target.blink.emplace_unchecked::<T::Output>() };
+    emplace.from_iter(slice.iter().map(|item| item.copy_to(target)))
 }
 
 /// Like `place_slice`, stopping at the first failure.
 #[inline]
 #[allow(clippy::mut_from_ref)]
 fn try_place_slice<'b, A: BlinkAllocator, T: BlinkPut<'b>>(
-    blink: &'b Blink<A>,
+    target: &PutTarget<'b, A>,
     slice: &[T],
 ) -> Result<&'b mut [T::Output], AllocError> {
     let mut failed = false;
     let items = Shunt {
         items: slice.iter(),
-        put: |item: &T| item.try_put_in(blink),
+        put: |item: &T| item.try_copy_to(target),
         failed: &mut failed,
     };
     // SAFETY: as in `place`.
-    let emplace = unsafe { blink.emplace_unchecked::<T::Output>() };
+    let emplace = unsafe { target.blink.emplace_unchecked::<T::Output>() };
     let placed = emplace.try_from_iter(items).map_err(|_| AllocError)?;
     if failed {
         Err(AllocError)
@@ -490,18 +556,18 @@ where
 unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &T {
     type Output = &'b T::Output;
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-        match place::<A, T>(blink, (**self).put_in(blink)) {
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+        match place::<A, T>(target, (**self).copy_to(target)) {
             Ok(placed) => placed,
             Err(AllocError) => crate::oom::handle_alloc_error(core::alloc::Layout::new::<T>()),
         }
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<Self::Output, AllocError> {
-        Ok(place::<A, T>(blink, (**self).try_put_in(blink)?)?)
+        Ok(place::<A, T>(target, (**self).try_copy_to(target)?)?)
     }
 }
 
@@ -509,18 +575,18 @@ unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &T {
 unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &mut T {
     type Output = &'b mut T::Output;
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-        match place::<A, T>(blink, (**self).put_in(blink)) {
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+        match place::<A, T>(target, (**self).copy_to(target)) {
             Ok(placed) => placed,
             Err(AllocError) => crate::oom::handle_alloc_error(core::alloc::Layout::new::<T>()),
         }
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<Self::Output, AllocError> {
-        place::<A, T>(blink, (**self).try_put_in(blink)?)
+        place::<A, T>(target, (**self).try_copy_to(target)?)
     }
 }
 
@@ -528,15 +594,15 @@ unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &mut T {
 unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &[T] {
     type Output = &'b [T::Output];
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-        place_slice(blink, self)
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+        place_slice(target, self)
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<Self::Output, AllocError> {
-        Ok(try_place_slice(blink, self)?)
+        Ok(try_place_slice(target, self)?)
     }
 }
 
@@ -544,15 +610,15 @@ unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &[T] {
 unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &mut [T] {
     type Output = &'b mut [T::Output];
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-        place_slice(blink, self)
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+        place_slice(target, self)
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<Self::Output, AllocError> {
-        try_place_slice(blink, self)
+        try_place_slice(target, self)
     }
 }
 
@@ -560,16 +626,16 @@ unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for &mut [T] {
 unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Option<T> {
     type Output = Option<T::Output>;
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-        self.as_ref().map(|value| value.put_in(blink))
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+        self.as_ref().map(|value| value.copy_to(target))
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<Self::Output, AllocError> {
         self.as_ref()
-            .map(|value| value.try_put_in(blink))
+            .map(|value| value.try_copy_to(target))
             .transpose()
     }
 }
@@ -578,20 +644,20 @@ unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Option<T> {
 unsafe impl<'b, T: BlinkPut<'b>, E: BlinkPut<'b>> BlinkPut<'b> for Result<T, E> {
     type Output = Result<T::Output, E::Output>;
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
         match self {
-            Ok(value) => Ok(value.put_in(blink)),
-            Err(error) => Err(error.put_in(blink)),
+            Ok(value) => Ok(value.copy_to(target)),
+            Err(error) => Err(error.copy_to(target)),
         }
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<Self::Output, AllocError> {
         Ok(match self {
-            Ok(value) => Ok(value.try_put_in(blink)?),
-            Err(error) => Err(error.try_put_in(blink)?),
+            Ok(value) => Ok(value.try_copy_to(target)?),
+            Err(error) => Err(error.try_copy_to(target)?),
         })
     }
 }
@@ -603,18 +669,18 @@ macro_rules! impl_tuple {
             type Output = ($($name::Output,)+);
             #[inline]
             #[allow(non_snake_case)]
-            fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
                 let ($($name,)+) = self;
-                ($($name.put_in(blink),)+)
+                ($($name.copy_to(target),)+)
             }
             #[inline]
             #[allow(non_snake_case)]
-            fn try_put_in<A: BlinkAllocator>(
+            fn try_copy_to<A: BlinkAllocator>(
                 &self,
-                blink: &'b Blink<A>,
+                target: &PutTarget<'b, A>,
             ) -> Result<Self::Output, AllocError> {
                 let ($($name,)+) = self;
-                Ok(($($name.try_put_in(blink)?,)+))
+                Ok(($($name.try_copy_to(target)?,)+))
             }
         }
     };
@@ -633,20 +699,20 @@ impl_tuple!(T0 T1 T2 T3 T4 T5 T6 T7);
 unsafe impl<'b, T: BlinkPut<'b>, const N: usize> BlinkPut<'b> for [T; N] {
     type Output = [T::Output; N];
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-        core::array::from_fn(|i| self[i].put_in(blink))
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+        core::array::from_fn(|i| self[i].copy_to(target))
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<Self::Output, AllocError> {
         let mut failed = false;
         let items: [Option<T::Output>; N] = core::array::from_fn(|i| {
             if failed {
                 return None;
             }
-            let item = self[i].try_put_in(blink).ok();
+            let item = self[i].try_copy_to(target).ok();
             failed = item.is_none();
             item
         });
@@ -661,15 +727,15 @@ unsafe impl<'b, T: BlinkPut<'b>, const N: usize> BlinkPut<'b> for [T; N] {
 unsafe impl<'b, T: Copy + BlinkPut<'b>> BlinkPut<'b> for Cell<T> {
     type Output = Cell<T::Output>;
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-        Cell::new(self.get().put_in(blink))
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+        Cell::new(self.get().copy_to(target))
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<Self::Output, AllocError> {
-        Ok(Cell::new(self.get().try_put_in(blink)?))
+        Ok(Cell::new(self.get().try_copy_to(target)?))
     }
 }
 
@@ -680,15 +746,15 @@ unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for RefCell<T> {
     ///
     /// If the value is mutably borrowed.
     #[inline]
-    fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-        RefCell::new(self.borrow().put_in(blink))
+    fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+        RefCell::new(self.borrow().copy_to(target))
     }
     #[inline]
-    fn try_put_in<A: BlinkAllocator>(
+    fn try_copy_to<A: BlinkAllocator>(
         &self,
-        blink: &'b Blink<A>,
+        target: &PutTarget<'b, A>,
     ) -> Result<Self::Output, AllocError> {
-        Ok(RefCell::new(self.borrow().try_put_in(blink)?))
+        Ok(RefCell::new(self.borrow().try_copy_to(target)?))
     }
 }
 
@@ -714,11 +780,11 @@ mod owned {
             unsafe impl<'b, $($params)*> BlinkPut<'b> for $ty {
                 type Output = $ty;
                 #[inline]
-                fn put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> $ty {
+                fn copy_to<A: BlinkAllocator>(&self, _: &PutTarget<'b, A>) -> $ty {
                     self.clone()
                 }
                 #[inline]
-                fn try_put_in<A: BlinkAllocator>(&self, _: &'b Blink<A>) -> Result<$ty, AllocError> {
+                fn try_copy_to<A: BlinkAllocator>(&self, _: &PutTarget<'b, A>) -> Result<$ty, AllocError> {
                     Ok(self.clone())
                 }
             }
@@ -750,18 +816,18 @@ mod owned {
         /// Copies each key and value; keys whose copies compare equal
         /// collapse into one entry.
         #[inline]
-        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
             self.iter()
-                .map(|(key, value)| (key.put_in(blink), value.put_in(blink)))
+                .map(|(key, value)| (key.copy_to(target), value.copy_to(target)))
                 .collect()
         }
         #[inline]
-        fn try_put_in<A: BlinkAllocator>(
+        fn try_copy_to<A: BlinkAllocator>(
             &self,
-            blink: &'b Blink<A>,
+            target: &PutTarget<'b, A>,
         ) -> Result<Self::Output, AllocError> {
             self.iter()
-                .map(|(key, value)| Ok((key.try_put_in(blink)?, value.try_put_in(blink)?)))
+                .map(|(key, value)| Ok((key.try_copy_to(target)?, value.try_copy_to(target)?)))
                 .collect()
         }
     }
@@ -775,15 +841,15 @@ mod owned {
     {
         type Output = BTreeSet<T::Output>;
         #[inline]
-        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-            self.iter().map(|item| item.put_in(blink)).collect()
+        fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+            self.iter().map(|item| item.copy_to(target)).collect()
         }
         #[inline]
-        fn try_put_in<A: BlinkAllocator>(
+        fn try_copy_to<A: BlinkAllocator>(
             &self,
-            blink: &'b Blink<A>,
+            target: &PutTarget<'b, A>,
         ) -> Result<Self::Output, AllocError> {
-            self.iter().map(|item| item.try_put_in(blink)).collect()
+            self.iter().map(|item| item.try_copy_to(target)).collect()
         }
     }
 
@@ -808,21 +874,21 @@ mod owned {
             /// Copies each key and value, with a clone of the hasher; keys
             /// whose copies compare equal collapse into one entry.
             #[inline]
-            fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
                 let mut map = HashMap::with_capacity_and_hasher(self.len(), self.hasher().clone());
                 for (key, value) in self {
-                    map.insert(key.put_in(blink), value.put_in(blink));
+                    map.insert(key.copy_to(target), value.copy_to(target));
                 }
                 map
             }
             #[inline]
-            fn try_put_in<A: BlinkAllocator>(
+            fn try_copy_to<A: BlinkAllocator>(
                 &self,
-                blink: &'b Blink<A>,
+                target: &PutTarget<'b, A>,
             ) -> Result<Self::Output, AllocError> {
                 let mut map = HashMap::with_capacity_and_hasher(self.len(), self.hasher().clone());
                 for (key, value) in self {
-                    map.insert(key.try_put_in(blink)?, value.try_put_in(blink)?);
+                    map.insert(key.try_copy_to(target)?, value.try_copy_to(target)?);
                 }
                 Ok(map)
             }
@@ -839,21 +905,21 @@ mod owned {
         {
             type Output = HashSet<T::Output, S>;
             #[inline]
-            fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+            fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
                 let mut set = HashSet::with_capacity_and_hasher(self.len(), self.hasher().clone());
                 for item in self {
-                    set.insert(item.put_in(blink));
+                    set.insert(item.copy_to(target));
                 }
                 set
             }
             #[inline]
-            fn try_put_in<A: BlinkAllocator>(
+            fn try_copy_to<A: BlinkAllocator>(
                 &self,
-                blink: &'b Blink<A>,
+                target: &PutTarget<'b, A>,
             ) -> Result<Self::Output, AllocError> {
                 let mut set = HashSet::with_capacity_and_hasher(self.len(), self.hasher().clone());
                 for item in self {
-                    set.insert(item.try_put_in(blink)?);
+                    set.insert(item.try_copy_to(target)?);
                 }
                 Ok(set)
             }
@@ -866,15 +932,15 @@ mod owned {
     unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for Box<T> {
         type Output = Box<T::Output>;
         #[inline]
-        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-            Box::new((**self).put_in(blink))
+        fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+            Box::new((**self).copy_to(target))
         }
         #[inline]
-        fn try_put_in<A: BlinkAllocator>(
+        fn try_copy_to<A: BlinkAllocator>(
             &self,
-            blink: &'b Blink<A>,
+            target: &PutTarget<'b, A>,
         ) -> Result<Self::Output, AllocError> {
-            Ok(Box::new((**self).try_put_in(blink)?))
+            Ok(Box::new((**self).try_copy_to(target)?))
         }
     }
 
@@ -887,15 +953,15 @@ mod owned {
             unsafe impl<'b, T: BlinkPut<'b>> BlinkPut<'b> for $coll {
                 type Output = $out;
                 #[inline]
-                fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
-                    self.iter().map(|item| item.put_in(blink)).collect()
+                fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
+                    self.iter().map(|item| item.copy_to(target)).collect()
                 }
                 #[inline]
-                fn try_put_in<A: BlinkAllocator>(
+                fn try_copy_to<A: BlinkAllocator>(
                     &self,
-                    blink: &'b Blink<A>,
+                    target: &PutTarget<'b, A>,
                 ) -> Result<Self::Output, AllocError> {
-                    self.iter().map(|item| item.try_put_in(blink)).collect()
+                    self.iter().map(|item| item.try_copy_to(target)).collect()
                 }
             }
         )*};
@@ -914,19 +980,19 @@ mod owned {
         type Output = Cow<'b, str>;
         /// Borrowed text is copied into the arena, owned text is cloned.
         #[inline]
-        fn put_in<A: BlinkAllocator>(&self, blink: &'b Blink<A>) -> Self::Output {
+        fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output {
             match self {
-                Cow::Borrowed(text) => Cow::Borrowed(blink.copy_str(text)),
+                Cow::Borrowed(text) => Cow::Borrowed(target.copy_str(text)),
                 Cow::Owned(text) => Cow::Owned(text.to_owned()),
             }
         }
         #[inline]
-        fn try_put_in<A: BlinkAllocator>(
+        fn try_copy_to<A: BlinkAllocator>(
             &self,
-            blink: &'b Blink<A>,
+            target: &PutTarget<'b, A>,
         ) -> Result<Self::Output, AllocError> {
             Ok(match self {
-                Cow::Borrowed(text) => Cow::Borrowed(blink.try_copy_str(text).ok_or(AllocError)?),
+                Cow::Borrowed(text) => Cow::Borrowed(target.try_copy_str(text).ok_or(AllocError)?),
                 Cow::Owned(text) => Cow::Owned(text.to_owned()),
             })
         }

@@ -12,7 +12,9 @@ use core::{marker::PhantomData, mem::MaybeUninit};
 use super::{Blink, Emplace};
 use allocator_api2::alloc::AllocError;
 
-use crate::{api::BlinkAllocator, arena::Checkpoint, drop_list::DropMark, put::BlinkPut};
+use crate::{
+    api::BlinkAllocator, arena::Checkpoint, drop_list::DropMark, put::BlinkPut, target::PutTarget,
+};
 
 /// A scope inside a [`Blink`], made by [`Blink::scope`] or
 /// [`BlinkScope::scope`].
@@ -163,10 +165,12 @@ fn run_scope<A: BlinkAllocator, R>(blink: &Blink<A>, body: impl FnOnce() -> R) -
 fn close<A: BlinkAllocator>(blink: &Blink<A>, start: ScopeStart) {
     if blink.drops.unchanged_since(start.drops) {
         // SAFETY: the checkpoint was taken from this allocator when the
-        // scope opened; inner scopes have closed (they are nested calls),
-        // the parent could not allocate or reset (it is borrowed mutably),
-        // and the scope's values are unreachable now that its closure has
-        // ended.
+        // scope opened; inner scopes have closed (they are nested calls);
+        // the parent could not allocate or reset: it is borrowed mutably,
+        // and no value it handed out can allocate from the arena (its
+        // builders and allocator borrow its handle, and `copy_deep` lends a
+        // `BlinkPut` copy only a `PutTarget` for the call); and the scope's
+        // values are unreachable now that its closure has ended.
         unsafe { blink.alloc.rewind(start.arena) }
     } else {
         close_with_drops(blink, start.drops, start.arena);
@@ -430,14 +434,14 @@ impl<'p, 's, A: BlinkAllocator> BlinkScope<'p, 's, A> {
     /// ```
     #[inline]
     pub fn copy_deep<T: BlinkPut<'s>>(&self, value: &T) -> T::Output {
-        value.put_in(self.blink)
+        value.copy_to(&PutTarget { blink: self.blink })
     }
 
     /// Like [`copy_deep`](Self::copy_deep), or fails if the arena cannot
     /// allocate; see `copy_deep`'s example and [`BlinkPut::try_put_in`]'s.
     #[inline]
     pub fn try_copy_deep<T: BlinkPut<'s>>(&self, value: &T) -> Result<T::Output, AllocError> {
-        value.try_put_in(self.blink)
+        value.try_copy_to(&PutTarget { blink: self.blink })
     }
 
     /// The `Blink` the scope is in, for the builders in sibling modules,
