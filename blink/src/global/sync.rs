@@ -16,6 +16,11 @@ use allocator_api2::alloc::Allocator;
 use super::{blink_layout, direct_layout, id_of, is_blink_block, thread_mode, NO_ID};
 use crate::{LocalBlinkAlloc, SyncBlinkAlloc};
 
+/// Blocks this large, freed when they are not the newest of this thread's
+/// slot, are tried at the shared chunk's tip (where blocks too large for a
+/// slot are); smaller ones are left for the reset.
+const SHARED_FREE_MIN: usize = 4096;
+
 /// The bit of `state` that says a reset is under way.
 const RESETTING: usize = 1 << (usize::BITS - 1);
 
@@ -506,12 +511,19 @@ unsafe impl<A: Allocator> GlobalAlloc for GlobalBlinkAlloc<A> {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if is_blink_block(ptr, layout) {
             self.count(-1);
-            // SAFETY: a live blink-mode block of `layout` (caller) lies `a`
-            // bytes into a live arena block of `size + a` bytes, not used
-            // again; the arena only compares the address.
-            unsafe {
-                let base = NonNull::new_unchecked(ptr.wrapping_sub(layout.align()));
-                self.blink.deallocate(base, layout.size() + layout.align());
+            // SAFETY: an arena block is not at address 0, so `ptr - a` is not.
+            let base = unsafe { NonNull::new_unchecked(ptr.wrapping_sub(layout.align())) };
+            let size = layout.size() + layout.align();
+            // The live arena block of `size` bytes at `base` (not used
+            // again) goes back if it is the newest of this thread's slot: a
+            // resize to nothing there, by address only.
+            let freed = self.blink.arena.resize_in_slot(base, size, 0).is_some();
+            // Otherwise a large block goes back if it is the newest of the
+            // shared chunk; a small one waits for the reset, which saves an
+            // atomic compare-and-swap on most frees.
+            if !freed && size >= SHARED_FREE_MIN {
+                // SAFETY: a live arena block of `size` bytes, not used again.
+                unsafe { self.blink.arena.dealloc_shared(base, size) };
             }
         } else {
             // SAFETY: a live direct-mode block (caller) is a block of `A`
