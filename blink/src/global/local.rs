@@ -164,7 +164,9 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
     ///
     /// # Safety
     ///
-    /// As [`new`](Self::new): without `std`, one thread only.
+    /// Without feature `std`, every call must come from one thread (there
+    /// are no thread-locals to tell threads apart). With `std` nothing more
+    /// is required than the contracts of the `unsafe` methods.
     ///
     /// # Example
     ///
