@@ -220,6 +220,8 @@ mod copy;
 mod drop_list;
 #[cfg(feature = "std")]
 mod frame;
+#[cfg(all(feature = "alloc", not(loom)))]
+mod global;
 mod local;
 #[cfg(all(test, loom, feature = "sync"))]
 mod loom_models;
@@ -245,6 +247,14 @@ pub use allocator_api2::alloc::AllocError;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use self::frame::{frame, pooled_frames};
+
+#[cfg(all(feature = "alloc", not(loom)))]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use self::global::UnsafeGlobalBlinkAlloc;
+
+#[cfg(all(feature = "sync", not(loom)))]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
+pub use self::global::GlobalBlinkAlloc;
 
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]

@@ -100,7 +100,8 @@ use crate::{
 /// ```
 #[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub struct SyncBlinkAlloc<A: Allocator = Global> {
-    arena: SyncArena<A>,
+    /// Also used by the global allocator (`crate::global`).
+    pub(crate) arena: SyncArena<A>,
     /// Size hint for the first chunk of new local views.
     max_local_alloc: AtomicUsize,
 }

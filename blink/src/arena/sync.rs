@@ -434,9 +434,16 @@ impl<A: Allocator> SyncArena<A> {
 
     /// Resizes `[ptr, ptr + old)` in place if it is the last block this
     /// thread's slot handed out, extending the slot's block in its chunk if
-    /// needed and possible.
+    /// needed and possible. Only compares addresses: never reads or copies
+    /// the block (the global allocators rely on that), and the block it
+    /// returns is rebuilt with the chunk's provenance.
     #[inline(always)]
-    fn resize_in_slot(&self, ptr: NonNull<u8>, old: usize, new: usize) -> Option<NonNull<u8>> {
+    pub(crate) fn resize_in_slot(
+        &self,
+        ptr: NonNull<u8>,
+        old: usize,
+        new: usize,
+    ) -> Option<NonNull<u8>> {
         let epoch = self.epoch.load(Relaxed);
         match thread_cache::resize_at_tip(epoch, ptr, old, new) {
             Ok(block) => Some(block),

@@ -1,0 +1,205 @@
+//! `UnsafeGlobalBlinkAlloc` as this test binary's `#[global_allocator]`,
+//! over a counting base allocator. `harness = false`: the runner is in
+//! `global_common`, and prints `N passed, M failed`.
+
+mod global_common;
+
+use core::sync::atomic::Ordering::Relaxed;
+use std::{
+    sync::{Arc, Barrier},
+    thread,
+};
+
+use blink_alloc::UnsafeGlobalBlinkAlloc;
+use global_common::{forbid, frame, is_blink, panics, Counting, BASE_CALLS, BASE_FREES, WORDS};
+
+#[global_allocator]
+// SAFETY: with `std`, nothing beyond the methods' contracts.
+static GLOBAL: UnsafeGlobalBlinkAlloc<Counting> =
+    unsafe { UnsafeGlobalBlinkAlloc::new_in(Counting) };
+
+/// Runs `f` in blink mode; what it returns must hold no blink-mode block.
+fn in_blink_mode<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: `f`'s blink-mode blocks are dropped inside it, before
+    // `direct_mode` resets the arena.
+    unsafe { GLOBAL.blink_mode() };
+    let result = f();
+    // SAFETY: as above.
+    unsafe { GLOBAL.direct_mode() };
+    result
+}
+
+fn warm_frames_make_no_base_calls() {
+    let expected: Vec<usize> = (0..10).map(frame).collect();
+    for (seed, expected) in expected.iter().enumerate().take(3) {
+        assert_eq!(in_blink_mode(|| frame(seed)), *expected);
+    }
+    let before = BASE_CALLS.load(Relaxed);
+    for (seed, expected) in expected.iter().enumerate() {
+        assert_eq!(in_blink_mode(|| frame(seed)), *expected);
+    }
+    assert_eq!(
+        BASE_CALLS.load(Relaxed),
+        before,
+        "a warm frame called the base allocator"
+    );
+}
+
+fn direct_vec_grows_and_is_freed_in_blink_mode() {
+    let mut v: Vec<u64> = Vec::with_capacity(2);
+    v.push(7);
+    in_blink_mode(|| {
+        v.extend(0..(WORDS as u64 * 4));
+        assert!(
+            !is_blink(v.as_ptr().cast(), 8),
+            "a direct block moved to the arena"
+        );
+        let frees = BASE_FREES.load(Relaxed);
+        drop(core::mem::take(&mut v));
+        assert_eq!(BASE_FREES.load(Relaxed), frees + 1, "not freed by the base");
+    });
+}
+
+fn blink_blocks_of_another_thread_stay_out_of_the_base() {
+    in_blink_mode(|| {
+        let mut grown = String::from("grown by another thread");
+        let freed = Box::new([3u64; 4]);
+        forbid(grown.as_ptr());
+        forbid(freed.as_ptr().cast());
+        let frees = BASE_FREES.load(Relaxed);
+        // Another thread may not touch this thread's arena: it leaves a
+        // freed block there, and moves a grown one to the base allocator.
+        let grown = thread::scope(|scope| {
+            scope
+                .spawn(move || {
+                    drop(freed);
+                    grown.push_str(", and moved to the base allocator");
+                    assert!(!is_blink(grown.as_ptr(), 1));
+                    grown
+                })
+                .join()
+                .unwrap()
+        });
+        assert!(grown.ends_with("allocator"));
+        drop(grown); // a direct block, freed by the base
+        assert!(BASE_FREES.load(Relaxed) > frees);
+    });
+}
+
+fn another_threads_data_survives_the_reset() {
+    let barrier = Arc::new(Barrier::new(2));
+    let logger = {
+        let barrier = barrier.clone();
+        thread::spawn(move || {
+            barrier.wait(); // 1: main is in blink mode
+            let lines: Vec<String> = (0..WORDS).map(|i| format!("log line {i}")).collect();
+            barrier.wait(); // 2
+            barrier.wait(); // 3: main reset the arena and reused it
+            for (i, line) in lines.iter().enumerate() {
+                assert_eq!(*line, format!("log line {i}"));
+            }
+        })
+    };
+    in_blink_mode(|| {
+        barrier.wait(); // 1
+        frame(1);
+        barrier.wait(); // 2
+    });
+    in_blink_mode(|| frame(vec![0xA5u8; 64 * WORDS].len()));
+    barrier.wait(); // 3
+    logger.join().unwrap();
+}
+
+fn one_thread_at_a_time_is_in_blink_mode() {
+    in_blink_mode(|| {
+        let refused = thread::spawn(|| {
+            // SAFETY: must panic before switching.
+            panics(|| unsafe { GLOBAL.blink_mode() })
+        })
+        .join()
+        .unwrap();
+        assert!(refused);
+    });
+    // Once main has left, another thread may switch.
+    let served = thread::spawn(|| in_blink_mode(|| frame(2))).join().unwrap();
+    assert_eq!(served, frame(2));
+}
+
+fn the_newest_block_is_freed_and_grown_in_place() {
+    in_blink_mode(|| frame(0));
+    in_blink_mode(|| {
+        // The first block of a cycle may come from the shared chunk rather
+        // than this thread's slot: the slot's blocks are the ones freed and
+        // grown in place.
+        let _first = Box::new(0u64);
+        let a = Box::new(1u64);
+        let at = &*a as *const u64;
+        drop(a);
+        let b = Box::new(2u64);
+        assert_eq!(&*b as *const u64, at, "the newest block was not freed");
+        drop(b);
+        let mut v: Vec<u8> = Vec::with_capacity(16);
+        let at = v.as_ptr();
+        v.extend((0..WORDS * 8).map(|i| i as u8));
+        assert_eq!(v.as_ptr(), at, "the newest block did not grow in place");
+        v.truncate(3);
+        v.shrink_to_fit();
+        assert_eq!((v.as_ptr(), &v[..]), (at, &[0u8, 1, 2][..]));
+        // A block that is not the newest moves when it grows.
+        let mut s = String::from("old");
+        let _newer = Box::new(0u8);
+        s.push_str(" and moved");
+        assert_eq!(s, "old and moved");
+        assert!(is_blink(s.as_ptr(), 1));
+    });
+}
+
+fn alloc_zeroed_zeroes_reused_memory() {
+    in_blink_mode(|| {
+        drop(vec![0xFFu8; 256]);
+        let zeroed = vec![0u8; 256];
+        assert!(is_blink(zeroed.as_ptr(), 1));
+        assert!(zeroed.iter().all(|&b| b == 0));
+    });
+}
+
+fn main() {
+    global_common::run(
+        &[
+            (
+                "warm_frames_make_no_base_calls",
+                warm_frames_make_no_base_calls,
+            ),
+            (
+                "direct_vec_grows_and_is_freed_in_blink_mode",
+                direct_vec_grows_and_is_freed_in_blink_mode,
+            ),
+            (
+                "blink_blocks_of_another_thread_stay_out_of_the_base",
+                blink_blocks_of_another_thread_stay_out_of_the_base,
+            ),
+            (
+                "another_threads_data_survives_the_reset",
+                another_threads_data_survives_the_reset,
+            ),
+            (
+                "one_thread_at_a_time_is_in_blink_mode",
+                one_thread_at_a_time_is_in_blink_mode,
+            ),
+            (
+                "the_newest_block_is_freed_and_grown_in_place",
+                the_newest_block_is_freed_and_grown_in_place,
+            ),
+            (
+                "alloc_zeroed_zeroes_reused_memory",
+                alloc_zeroed_zeroes_reused_memory,
+            ),
+        ],
+        || {
+            if GLOBAL.is_blink_mode() {
+                // SAFETY: after a failed test; its blocks are gone.
+                unsafe { GLOBAL.direct_mode() };
+            }
+        },
+    );
+}
