@@ -156,6 +156,27 @@ impl UnsafeGlobalBlinkAlloc<std::alloc::System> {
         // SAFETY: forwarded from the caller.
         unsafe { Self::new_in(std::alloc::System) }
     }
+
+    /// Like [`new`](Self::new), with chunks that each hold at least
+    /// `chunk_size` bytes of blocks.
+    ///
+    /// # Safety
+    ///
+    /// As for [`new`](Self::new).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use blink_alloc::UnsafeGlobalBlinkAlloc;
+    /// // SAFETY: with `std`, nothing beyond the methods' contracts.
+    /// static GLOBAL: UnsafeGlobalBlinkAlloc =
+    ///     unsafe { UnsafeGlobalBlinkAlloc::with_chunk_size(1 << 20) };
+    /// assert!(!GLOBAL.is_blink_mode());
+    /// ```
+    pub const unsafe fn with_chunk_size(chunk_size: usize) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { Self::with_chunk_size_in(chunk_size, std::alloc::System) }
+    }
 }
 
 impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
@@ -179,8 +200,30 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
     /// assert_eq!(GLOBAL.live_blink_blocks().unwrap_or(0), 0);
     /// ```
     pub const unsafe fn new_in(allocator: A) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { Self::with_chunk_size_in(0, allocator) }
+    }
+
+    /// Like [`new_in`](Self::new_in), with chunks that each hold at least
+    /// `chunk_size` bytes of blocks.
+    ///
+    /// # Safety
+    ///
+    /// As for [`new_in`](Self::new_in).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use blink_alloc::UnsafeGlobalBlinkAlloc;
+    /// use std::alloc::System;
+    /// // SAFETY: with `std`, nothing beyond the methods' contracts.
+    /// static GLOBAL: UnsafeGlobalBlinkAlloc<System> =
+    ///     unsafe { UnsafeGlobalBlinkAlloc::with_chunk_size_in(4096, System) };
+    /// assert!(!GLOBAL.is_blink_mode());
+    /// ```
+    pub const unsafe fn with_chunk_size_in(chunk_size: usize, allocator: A) -> Self {
         UnsafeGlobalBlinkAlloc {
-            arena: LocalArena::new(ChunkConfig::new(0), allocator),
+            arena: LocalArena::new(ChunkConfig::new(chunk_size), allocator),
             id: AtomicUsize::new(NO_ID),
             owner: AtomicUsize::new(NO_OWNER),
             #[cfg(debug_assertions)]

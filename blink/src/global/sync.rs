@@ -86,6 +86,18 @@ impl GlobalBlinkAlloc<System> {
     pub const fn new() -> Self {
         Self::new_in(System)
     }
+
+    /// Like [`new`](Self::new), with chunks that each hold at least
+    /// `chunk_size` bytes of blocks.
+    ///
+    /// ```
+    /// use blink_alloc::GlobalBlinkAlloc;
+    /// static GLOBAL: GlobalBlinkAlloc = GlobalBlinkAlloc::with_chunk_size(1 << 20);
+    /// assert_eq!(GLOBAL.blink().stats().chunks, 0); // still lazy
+    /// ```
+    pub const fn with_chunk_size(chunk_size: usize) -> Self {
+        Self::with_chunk_size_in(chunk_size, System)
+    }
 }
 
 impl Default for GlobalBlinkAlloc<System> {
@@ -108,8 +120,21 @@ impl<A: Allocator> GlobalBlinkAlloc<A> {
     /// assert_eq!(GLOBAL.blink().stats().chunks, 0);
     /// ```
     pub const fn new_in(allocator: A) -> Self {
+        Self::with_chunk_size_in(0, allocator)
+    }
+
+    /// Like [`new_in`](Self::new_in), with chunks that each hold at least
+    /// `chunk_size` bytes of blocks.
+    ///
+    /// ```
+    /// use blink_alloc::GlobalBlinkAlloc;
+    /// use std::alloc::System;
+    /// static GLOBAL: GlobalBlinkAlloc = GlobalBlinkAlloc::with_chunk_size_in(4096, System);
+    /// assert_eq!(GLOBAL.blink().stats().chunks, 0);
+    /// ```
+    pub const fn with_chunk_size_in(chunk_size: usize, allocator: A) -> Self {
         GlobalBlinkAlloc {
-            blink: SyncBlinkAlloc::new_in(allocator),
+            blink: SyncBlinkAlloc::with_chunk_size_in(chunk_size, allocator),
             id: AtomicUsize::new(NO_ID),
             state: AtomicUsize::new(0),
             #[cfg(debug_assertions)]
