@@ -113,16 +113,21 @@ pub(crate) fn position<T>(header: NonNull<DropHeader>, index: usize) -> *mut u8 
 /// the values between them initialised, not yet dropped, and never used
 /// again.
 unsafe fn drop_values<T>(header: NonNull<DropHeader>, from: *mut u8, to: *mut u8) {
-    /// On unwind, drops the values not yet reached.
+    /// On unwind, drops the values not yet reached, newest first as the
+    /// loop below would have (a second panic aborts, as in a slice's drop).
     struct Rest<T> {
         first: *mut T,
         len: usize,
     }
     impl<T> Drop for Rest<T> {
         fn drop(&mut self) {
-            // SAFETY: the values `first..first+len` are initialised and were
-            // not dropped (the loop below stops before them).
-            unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.first, self.len)) }
+            while self.len > 0 {
+                self.len -= 1;
+                // SAFETY: the values `first..first+len` are initialised and
+                // were not dropped (the loop below stops before them); each
+                // leaves `len` before it is dropped, so it is dropped once.
+                unsafe { ptr::drop_in_place(self.first.add(self.len)) };
+            }
         }
     }
     let from = if from.is_null() {
