@@ -56,7 +56,7 @@ enum Op {
     Yield,
 }
 
-#[derive(Arbitrary, Debug)]
+#[derive(Debug)]
 struct Input {
     chunk_size: Option<u16>,
     limit: Option<u32>,
@@ -65,8 +65,32 @@ struct Input {
     second: Vec<Op>,
 }
 
+/// The input's operations, each tagged with the thread that runs it.
+impl<'a> Arbitrary<'a> for Input {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let chunk_size = u.arbitrary()?;
+        let limit = u.arbitrary()?;
+        let max_local_alloc = u.arbitrary()?;
+        let (mut first, mut second) = (Vec::new(), Vec::new());
+        for (second_thread, op) in blink_fuzz::ops_to_the_end::<(bool, Op)>(u)? {
+            if second_thread {
+                second.push(op);
+            } else {
+                first.push(op);
+            }
+        }
+        Ok(Input {
+            chunk_size,
+            limit,
+            max_local_alloc,
+            first,
+            second,
+        })
+    }
+}
+
 /// Most bytes a thread's model keeps live at once.
-const MAX_LIVE: usize = 16 << 20;
+const MAX_LIVE: usize = 2 << 20;
 /// The owner of blocks of the shared arena itself.
 const SHARED: u32 = 0;
 
@@ -125,7 +149,7 @@ impl Thread<'_> {
         if zeroed {
             // SAFETY: a fresh block of `layout.size()` bytes.
             let bytes = unsafe { core::slice::from_raw_parts(addr as *const u8, layout.size()) };
-            assert!(bytes.iter().all(|&b| b == 0), "{what}: not zeroed");
+            assert!(blink_fuzz::all_zero(bytes), "{what}: not zeroed");
         }
         // SAFETY: a fresh block of `layout.size()` bytes.
         unsafe { fill(addr, 0, layout.size(), seed) };
@@ -317,7 +341,7 @@ impl Thread<'_> {
                     self.view += 2;
                     self.verify_all(&what);
                 }
-                Op::Yield => std::thread::yield_now(),
+                Op::Yield => std::hint::spin_loop(),
             }
         }
         self.verify_all(&format!("thread {thread} at the end"));

@@ -3,7 +3,7 @@
 //! panic hook that stays quiet for the panics a target makes on purpose.
 
 use core::alloc::Layout;
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 use arbitrary::Arbitrary;
 
@@ -15,7 +15,7 @@ pub enum Size {
     Zero,
     Tiny(u8),
     Small(u16),
-    /// Up to 1 MiB.
+    /// Up to 256 KiB.
     Large(u32),
     Absurd(u16),
 }
@@ -28,7 +28,7 @@ pub struct LayoutSel {
 }
 
 /// Largest size of `Size::Large`.
-pub const LARGE: usize = 1 << 20;
+pub const LARGE: usize = 256 << 10;
 
 impl LayoutSel {
     pub fn align(self) -> usize {
@@ -63,11 +63,54 @@ pub fn is_absurd(layout: Layout) -> bool {
     layout.size() > isize::MAX as usize - 65536
 }
 
+/// Length of the pattern's period: a prime, so that a block copied to the
+/// wrong offset shows unless the offset is a multiple of it.
+const PERIOD: usize = 4099;
+
+/// Two periods of pseudo-random bytes, so that any window of up to a period
+/// is one slice: blocks are filled and compared a slice at a time
+/// (`memcpy`, `memcmp`), not byte by byte, which the fuzzer's comparison
+/// tracing makes slow.
+fn table() -> &'static [u8; 2 * PERIOD] {
+    static TABLE: OnceLock<[u8; 2 * PERIOD]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0; 2 * PERIOD];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for i in 0..PERIOD {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            table[i] = (state >> 32) as u8;
+            table[i + PERIOD] = table[i];
+        }
+        table
+    })
+}
+
+/// Where in the table byte `i` of a block filled with `seed` is.
+fn phase(seed: u8, i: usize) -> usize {
+    (i + seed as usize * 16) % PERIOD
+}
+
 /// The byte at offset `i` of a block filled with `seed`.
 #[inline]
 pub fn pattern(seed: u8, i: usize) -> u8 {
-    seed.wrapping_add(i as u8)
-        .wrapping_add((i >> 8) as u8 ^ 0x5a)
+    table()[phase(seed, i)]
+}
+
+/// Calls `f(offset, pattern)` for consecutive pieces of `from..to`.
+fn pieces(seed: u8, from: usize, to: usize, mut f: impl FnMut(usize, &[u8]) -> bool) -> bool {
+    let table = table();
+    let mut at = from;
+    while at < to {
+        let start = phase(seed, at);
+        let len = (to - at).min(PERIOD);
+        if !f(at, &table[start..start + len]) {
+            return false;
+        }
+        at += len;
+    }
+    true
 }
 
 /// Fills bytes `from..to` of the block at `addr` with `seed`'s pattern.
@@ -76,11 +119,13 @@ pub fn pattern(seed: u8, i: usize) -> u8 {
 ///
 /// `addr..addr + to` must be writable.
 pub unsafe fn fill(addr: usize, from: usize, to: usize, seed: u8) {
-    let ptr = addr as *mut u8;
-    for i in from..to {
+    pieces(seed, from, to, |at, piece| {
         // SAFETY: in bounds, by the caller's promise.
-        unsafe { ptr.add(i).write(pattern(seed, i)) };
-    }
+        unsafe {
+            core::ptr::copy_nonoverlapping(piece.as_ptr(), (addr as *mut u8).add(at), piece.len())
+        };
+        true
+    });
 }
 
 /// The first offset below `len` where the block at `addr` differs from
@@ -92,6 +137,11 @@ pub unsafe fn fill(addr: usize, from: usize, to: usize, seed: u8) {
 pub unsafe fn mismatch(addr: usize, len: usize, seed: u8) -> Option<usize> {
     // SAFETY: by the caller's promise.
     let bytes = unsafe { core::slice::from_raw_parts(addr as *const u8, len) };
+    if pieces(seed, 0, len, |at, piece| {
+        bytes[at..at + piece.len()] == *piece
+    }) {
+        return None;
+    }
     bytes
         .iter()
         .enumerate()
@@ -199,4 +249,28 @@ pub fn expect_panic<R>(expected: bool, what: &str, f: impl FnOnce() -> R) -> Opt
             None
         }
     }
+}
+
+/// Most operations decoded from one input.
+pub const MAX_OPS: usize = 1024;
+
+/// Decodes operations until the input runs out (or [`MAX_OPS`]): unlike a
+/// derived `Vec`, whose every element costs a "go on" byte, random bytes
+/// decode to as many operations as they can hold.
+pub fn ops_to_the_end<'a, T: Arbitrary<'a>>(
+    u: &mut arbitrary::Unstructured<'a>,
+) -> arbitrary::Result<Vec<T>> {
+    let mut ops = Vec::new();
+    while !u.is_empty() && ops.len() < MAX_OPS {
+        ops.push(u.arbitrary()?);
+    }
+    Ok(ops)
+}
+
+/// Whether every byte is zero, compared a slice at a time.
+pub fn all_zero(bytes: &[u8]) -> bool {
+    static ZEROS: [u8; 4096] = [0; 4096];
+    bytes
+        .chunks(ZEROS.len())
+        .all(|chunk| *chunk == ZEROS[..chunk.len()])
 }
