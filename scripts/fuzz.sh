@@ -68,7 +68,8 @@ for target in "${targets[@]}"; do
     printf 'fuzz %-16s %-6s %s executions in %s s\n' "$target" "$status" "${executions:-?}" "$seconds"
     if [ "$status" = failed ]; then
         failed+=("$target")
-        tail -n 60 "$scratch/$target.log"
+        # The panic's message and libFuzzer's verdict, without the stacks.
+        grep -E -A4 "panicked at|ERROR: AddressSanitizer|ERROR: libFuzzer" "$scratch/$target.log" | head -n 40 || true
         for crash in "$scratch/artifacts/$target/"*; do
             [ -f "$crash" ] || continue
             echo "fuzz: $target crashed on $crash"
