@@ -13,7 +13,10 @@ use core::{
 
 use allocator_api2::alloc::Allocator;
 
-use super::{blink_layout, direct_layout, id_of, is_blink_block, thread_mode, NO_ID};
+use super::{
+    blink_layout, dealloc_direct, direct_layout, id_of, is_blink_block, realloc_direct,
+    thread_mode, NO_ID,
+};
 use crate::arena::{chunk::ChunkConfig, local::LocalArena};
 
 /// The owner of an arena that no thread uses.
@@ -591,14 +594,9 @@ unsafe impl<A: Allocator> GlobalAlloc for UnsafeGlobalBlinkAlloc<A> {
                 }
             }
         } else {
-            // SAFETY: a live direct-mode block is a block of `A` made with
-            // `direct_layout(layout)`, valid then and the same now.
-            unsafe {
-                let direct = direct_layout(layout).unwrap_unchecked();
-                self.arena
-                    .base()
-                    .deallocate(NonNull::new_unchecked(ptr), direct);
-            }
+            // SAFETY: not a blink block, so (caller) a live direct-mode block
+            // of the base allocator, made for `layout`, not used again.
+            unsafe { dealloc_direct(self.arena.base(), ptr, layout) }
         }
     }
 
@@ -608,31 +606,9 @@ unsafe impl<A: Allocator> GlobalAlloc for UnsafeGlobalBlinkAlloc<A> {
             // SAFETY: forwarded from the caller.
             return unsafe { self.realloc_blink(ptr, layout, new_size) };
         }
-        // SAFETY: as in `dealloc`, the block is `A`'s with this layout.
-        let (old, ptr) = unsafe {
-            (
-                direct_layout(layout).unwrap_unchecked(),
-                NonNull::new_unchecked(ptr),
-            )
-        };
-        let Some(new) = Layout::from_size_align(new_size, layout.align())
-            .ok()
-            .and_then(direct_layout)
-        else {
-            return ptr::null_mut();
-        };
-        let base = self.arena.base();
-        // SAFETY: `ptr` is a live block of `A` with layout `old`; `grow`
-        // gets a larger size and `shrink` a smaller one, as their contracts
-        // ask, with the same alignment.
-        let block = unsafe {
-            match new.size().cmp(&old.size()) {
-                core::cmp::Ordering::Greater => base.grow(ptr, old, new),
-                core::cmp::Ordering::Less => base.shrink(ptr, old, new),
-                core::cmp::Ordering::Equal => return ptr.as_ptr(),
-            }
-        };
-        block.map_or(ptr::null_mut(), |block| block.cast::<u8>().as_ptr())
+        // SAFETY: not a blink block, so (caller) a live direct-mode block
+        // of the base allocator, made for `layout`.
+        unsafe { realloc_direct(self.arena.base(), ptr, layout, new_size) }
     }
 }
 

@@ -74,8 +74,11 @@
 
 use core::{
     alloc::Layout,
+    ptr::NonNull,
     sync::atomic::{AtomicUsize, Ordering::Relaxed},
 };
+
+use allocator_api2::alloc::Allocator;
 
 mod local;
 #[cfg(feature = "sync")]
@@ -110,6 +113,61 @@ pub(crate) fn direct_layout(layout: Layout) -> Option<Layout> {
 #[inline(always)]
 pub(crate) fn is_blink_block(ptr: *mut u8, layout: Layout) -> bool {
     ptr.addr() & layout.align() != 0
+}
+
+/// Frees a direct-mode block of `layout` at `ptr` in the base allocator.
+///
+/// # Safety
+///
+/// `ptr` is a live direct-mode block of `base` made for `layout` (so with
+/// `direct_layout(layout)`), never used again.
+#[inline]
+pub(crate) unsafe fn dealloc_direct<A: Allocator>(base: &A, ptr: *mut u8, layout: Layout) {
+    // SAFETY: the caller's block, made with this valid layout; not null.
+    unsafe {
+        let direct = direct_layout(layout).unwrap_unchecked();
+        base.deallocate(NonNull::new_unchecked(ptr), direct);
+    }
+}
+
+/// Resizes a direct-mode block of `layout` at `ptr` to `new_size` bytes in
+/// the base allocator: `GlobalAlloc::realloc` for the blocks it made.
+///
+/// # Safety
+///
+/// As for [`dealloc_direct`], and after a success the old block is used
+/// only through the returned pointer.
+#[inline]
+pub(crate) unsafe fn realloc_direct<A: Allocator>(
+    base: &A,
+    ptr: *mut u8,
+    layout: Layout,
+    new_size: usize,
+) -> *mut u8 {
+    // SAFETY: as in `dealloc_direct`, the block is `base`'s with this layout.
+    let (old, ptr) = unsafe {
+        (
+            direct_layout(layout).unwrap_unchecked(),
+            NonNull::new_unchecked(ptr),
+        )
+    };
+    let Some(new) = Layout::from_size_align(new_size, layout.align())
+        .ok()
+        .and_then(direct_layout)
+    else {
+        return core::ptr::null_mut();
+    };
+    // SAFETY: `ptr` is a live block of `base` with layout `old`; `grow`
+    // gets a larger size and `shrink` a smaller one, as their contracts
+    // ask, with the same alignment.
+    let block = unsafe {
+        match new.size().cmp(&old.size()) {
+            core::cmp::Ordering::Greater => base.grow(ptr, old, new),
+            core::cmp::Ordering::Less => base.shrink(ptr, old, new),
+            core::cmp::Ordering::Equal => return ptr.as_ptr(),
+        }
+    };
+    block.map_or(core::ptr::null_mut(), |block| block.cast::<u8>().as_ptr())
 }
 
 /// The id of an allocator that has not drawn one yet. No thread's mode is
