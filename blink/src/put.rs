@@ -313,7 +313,8 @@ pub unsafe trait BlinkPut<'b> {
     fn copy_to<A: BlinkAllocator>(&self, target: &PutTarget<'b, A>) -> Self::Output;
 
     /// Like [`copy_to`](Self::copy_to), or fails if the arena cannot
-    /// allocate; see [`try_put_in`](Self::try_put_in).
+    /// allocate; see the example on [`copy_to`](Self::copy_to), and on
+    /// [`try_put_in`](Self::try_put_in) for a failure.
     fn try_copy_to<A: BlinkAllocator>(
         &self,
         target: &PutTarget<'b, A>,
