@@ -2,7 +2,7 @@
 //! panic), the memory is rewound, scopes nest, values may borrow from
 //! outside, and a loop of scopes stops calling the base allocator.
 
-mod blink_common;
+use crate::blink_common;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

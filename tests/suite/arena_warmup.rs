@@ -2,7 +2,7 @@
 //! the base allocator is never called again, whatever the size of the work;
 //! and the limit and the maximum chunk size hold throughout.
 
-mod common;
+use crate::common;
 
 use allocator_api2::vec::Vec;
 use blink_alloc::BlinkAlloc;

@@ -2,7 +2,7 @@
 //! value placed with drop is dropped exactly once, in reverse order of
 //! placement; `*_no_drop` forms never drop.
 
-mod blink_common;
+use crate::blink_common;
 
 use blink_alloc::{Blink, BlinkAlloc, IteratorExt, SendBlink};
 use blink_common::*;
@@ -478,7 +478,7 @@ fn try_forms_give_the_value_back_under_a_limit() {
 /// run of its type before the closure runs; when the closure links newer
 /// runs over it, the value no longer joins that run (it used to, and was
 /// dropped after what the closure placed): it starts a run of its own, the
-/// newest, in the room reserved for that. See `tests/blink_drop_order.rs`.
+/// newest, in the room reserved for that. See `blink_drop_order.rs`.
 #[test]
 fn with_reserved_at_a_run_that_its_closure_buried_drops_in_order() {
     start();

@@ -3,7 +3,7 @@
 //! checked against a model of which values are live and in what order they
 //! must be dropped.
 
-mod blink_common;
+use crate::blink_common;
 
 use std::cell::{Cell, RefCell};
 

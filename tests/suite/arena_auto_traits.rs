@@ -2,7 +2,7 @@
 //! `!Sync` half is a `compile_fail` doc test on `BlinkAlloc` in
 //! `blink/src/local.rs`, since a negative bound cannot be written here.
 
-mod common;
+use crate::common;
 
 use blink_alloc::{BlinkAlloc, Stats};
 use common::CountingAlloc;

@@ -1,6 +1,6 @@
 //! Regression tests for defects found in the arena, one per fix.
 
-mod common;
+use crate::common;
 
 use blink_alloc::BlinkAlloc;
 use common::{addr, layout, CountingAlloc};

@@ -2,7 +2,7 @@
 //! arena is still reset; a panicking constructor or iterator leaks nothing it
 //! placed and leaves the `Blink` usable.
 
-mod blink_common;
+use crate::blink_common;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

@@ -2,7 +2,7 @@
 //! place when nothing else allocates, and correct when the iterator itself
 //! allocates from the same `Blink`.
 
-mod blink_common;
+use crate::blink_common;
 
 use blink_alloc::{Blink, IteratorExt};
 use blink_common::*;

@@ -4,7 +4,7 @@
 //! "reverse order of placement" holds in every emplace form. Also: values
 //! of one type placed back to back share one run, under Miri as natively.
 
-mod blink_common;
+use crate::blink_common;
 
 use std::cell::RefCell;
 

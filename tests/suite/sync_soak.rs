@@ -6,7 +6,7 @@
 //! what a cycle uses, however many cycles run.
 #![cfg(feature = "sync")]
 
-mod common;
+use crate::common;
 
 use std::{alloc::Layout, sync::Barrier, thread};
 

@@ -3,7 +3,7 @@
 //! slot sized for `T` (its §6.1 bug 1), so an error bigger or more aligned
 //! than the value must not make the value alias later allocations.
 
-mod blink_common;
+use crate::blink_common;
 
 use core::{convert::Infallible, fmt::Debug, mem::align_of};
 

@@ -3,7 +3,7 @@
 //! a failing base allocator. Each request must give `AllocError` or a
 //! well-aligned block; nothing may panic or abort.
 
-mod common;
+use crate::common;
 
 use core::{alloc::Layout, ptr::NonNull};
 

@@ -3,7 +3,7 @@
 //! dropped exactly once, at the reset, the scope's close or the vector's
 //! drop), panics while pushing or formatting, growth in place and moves.
 
-mod blink_common;
+use crate::blink_common;
 
 use core::{
     cell::Cell,

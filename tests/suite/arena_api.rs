@@ -1,7 +1,7 @@
 //! Every public method of `BlinkAlloc`, the `Allocator` trait through
 //! `&BlinkAlloc`, and `BlinkAllocator` for `&BlinkAlloc` and `&mut BlinkAlloc`.
 
-mod common;
+use crate::common;
 
 use core::{alloc::Layout, ptr::NonNull};
 

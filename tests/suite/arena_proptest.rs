@@ -6,7 +6,7 @@
 //! reads every live block back. Rewinding drops from the model every block
 //! allocated, moved or grown after the checkpoint.
 
-mod common;
+use crate::common;
 
 use core::{alloc::Layout, ptr::NonNull};
 
