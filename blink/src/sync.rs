@@ -410,7 +410,7 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     pub fn reset(&mut self) {
         // SAFETY: `&mut self` proves that no allocation, local view or other
         // thread borrows the arena.
-        unsafe { self.arena.reset() }
+        unsafe { self.arena.reset_mut() }
     }
 
     /// Frees every allocation and returns every chunk to the base allocator.
