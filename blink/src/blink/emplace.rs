@@ -143,7 +143,10 @@ where
     #[inline(always)]
     fn slot_apart(&self) -> Result<Slot<T>, AllocError> {
         if self.dropped() {
-            let block = self.blink.alloc.allocate(Layout::new::<DropItem<T>>())?;
+            let block = self
+                .blink
+                .alloc
+                .allocate_known(Layout::new::<DropItem<T>>())?;
             let header = block.cast::<DropHeader>();
             let value = header
                 .cast::<u8>()
@@ -163,7 +166,7 @@ where
                 value: dangling(align_of::<T>()).cast(),
             })
         } else {
-            let block = self.blink.alloc.allocate(Layout::new::<T>())?;
+            let block = self.blink.alloc.allocate_known(Layout::new::<T>())?;
             Ok(Slot {
                 header: None,
                 joins_run: false,
@@ -759,7 +762,7 @@ pub(crate) fn uninit<A: BlinkAllocator, T>(
     let ptr = if size_of::<T>() == 0 {
         dangling(align_of::<T>())
     } else {
-        blink.alloc.allocate(Layout::new::<T>())?.cast()
+        blink.alloc.allocate_known(Layout::new::<T>())?.cast()
     };
     // SAFETY: a fresh block sized and aligned for `T`; `MaybeUninit` needs no
     // initialisation.
