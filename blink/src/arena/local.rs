@@ -178,9 +178,17 @@ impl<A: Allocator> LocalArena<A> {
     #[inline(always)]
     pub(crate) fn alloc_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
         let cursor = self.cursor.get();
-        let fits = cursor.addr() == ptr.addr().get()
-            && ptr.addr().get() & (layout.align() - 1) == 0
-            && layout.size() <= self.end.get() - cursor.addr();
+        if cursor.addr() != ptr.addr().get() || ptr.addr().get() & (layout.align() - 1) != 0 {
+            return false;
+        }
+        // `cursor <= end <= END_MAX`: a size up to `KNOWN_MAX` added to the
+        // cursor cannot overflow, and the sum is the new cursor (for a size
+        // known at compile time the larger sizes' check folds away).
+        let fits = if layout.size() <= KNOWN_MAX {
+            cursor.addr() + layout.size() <= self.end.get()
+        } else {
+            layout.size() <= self.end.get() - cursor.addr()
+        };
         if fits {
             self.cursor.set(cursor.wrapping_add(layout.size()));
         }
@@ -268,12 +276,12 @@ impl<A: Allocator> LocalArena<A> {
             // A block ending at the cursor is the last one of the current chunk:
             // a block of another chunk ends at or before that chunk's end, and
             // the cursor is past the current chunk's header.
-            if ptr.addr().get().wrapping_add(old.size()) == cursor.addr() {
-                let room = self.end.get() - ptr.addr().get();
+            let start = cursor.wrapping_sub(old.size());
+            if start.addr() == ptr.addr().get() {
+                let room = self.end.get() - start.addr();
                 if new.size() <= room {
-                    // Rebuild the pointer from the cursor so the block carries
-                    // the whole chunk's provenance, whatever the caller's had.
-                    let start = cursor.wrapping_sub(old.size());
+                    // The block is rebuilt from the cursor, so it carries the
+                    // whole chunk's provenance, whatever the caller's had.
                     self.cursor.set(start.wrapping_add(new.size()));
                     // SAFETY: `start` has the address of `ptr`, which is non-null.
                     return Ok(unsafe { NonNull::new_unchecked(start) });
@@ -303,9 +311,9 @@ impl<A: Allocator> LocalArena<A> {
             let cursor = self.cursor.get();
             // The last block of the current chunk (see `resize`) gives its
             // tail back; `new <= old`, so the cursor stays in the block.
-            let addr = ptr.addr().get();
-            if addr.wrapping_add(old.size()) == cursor.addr() {
-                self.cursor.set(cursor.with_addr(addr + new.size()));
+            let start = cursor.wrapping_sub(old.size());
+            if start.addr() == ptr.addr().get() {
+                self.cursor.set(start.wrapping_add(new.size()));
             }
             return Ok(ptr);
         }
