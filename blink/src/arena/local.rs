@@ -145,6 +145,8 @@ impl<A: Allocator> LocalArena<A> {
             }
             Some(self.bump(cursor, start, layout.size()))
         } else {
+            // Laid out of line, so the path above needs no jump over it.
+            unlikely();
             // Zero-sized blocks go to the slow path here too (see above); at
             // an alignment this large the test costs little.
             if layout.size() == 0 {
@@ -480,6 +482,12 @@ fn raw_chunk(chunk: Option<NonNull<ChunkHeader>>) -> *const ChunkHeader {
 extern "C" fn rarely(block: *mut u8) -> *mut u8 {
     block
 }
+
+/// Marks the path that calls it as rare, for the layout of the code; it
+/// does nothing.
+#[cold]
+#[inline(always)]
+fn unlikely() {}
 
 /// A non-null, `align`-aligned address that owns no memory.
 #[inline(always)]
