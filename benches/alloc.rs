@@ -9,6 +9,7 @@
 //!
 //! Contenders:
 //! - `blink`: this crate's `BlinkAlloc`;
+//! - `blink-sync`: this crate's `SyncBlinkAlloc`, from one thread;
 //! - `bumpalo`: `bumpalo::Bump` (its default, `MIN_ALIGN = 1`);
 //! - `bump-scope`: `bump_scope::Bump`, the crate's default settings (bumps
 //!   upward, `MIN_ALIGN = 1`, a chunk is always allocated): upward bumping is
@@ -50,10 +51,12 @@ trait Contender: Sized {
     fn vec_push(&self, n: usize);
     /// `Vec<u64>` in the arena: `n` times `reserve_exact(1)` and a push.
     fn vec_reserve_exact(&self, n: usize);
-    /// `n` times: allocate 16 bytes, grow that last block to 32.
-    fn grow_tip(&self, n: usize);
-    /// `n` times: allocate 32 bytes, shrink that last block to 16.
-    fn shrink_tip(&self, n: usize);
+    /// `n` times: allocate 16 bytes, grow that last block to 32; with `BB`
+    /// the layouts are black-boxed (read anew, unknown to the compiler).
+    fn grow_tip<const BB: bool>(&self, n: usize);
+    /// `n` times: allocate 32 bytes, shrink that last block to 16; `BB` as
+    /// for `grow_tip`.
+    fn shrink_tip<const BB: bool>(&self, n: usize);
     /// Frees everything allocated since the last reset.
     fn reset(&mut self);
 }
@@ -98,38 +101,50 @@ macro_rules! kernels {
             /// Grows the last block; `keep` is told about every block that
             /// stays live, for allocators that must free them one by one.
             #[inline(always)]
-            pub fn grow_tip<A: Allocator>(
+            pub fn grow_tip<A: Allocator, const BB: bool>(
                 alloc: A,
                 n: usize,
                 mut keep: impl FnMut(NonNull<u8>, Layout),
             ) {
                 for _ in 0..n {
+                    let (small, large) = layouts::<BB>();
                     let block = alloc
-                        .allocate(SMALL)
-                        .unwrap_or_else(|_| std::alloc::handle_alloc_error(SMALL));
-                    // SAFETY: `block` was just allocated by `alloc` with `SMALL`,
-                    // and `LARGE` is not smaller.
-                    let grown = unsafe { alloc.grow(block.cast(), SMALL, LARGE) }
-                        .unwrap_or_else(|_| std::alloc::handle_alloc_error(LARGE));
-                    keep(black_box(grown.cast()), LARGE);
+                        .allocate(small)
+                        .unwrap_or_else(|_| std::alloc::handle_alloc_error(small));
+                    // SAFETY: `block` was just allocated by `alloc` with `small`,
+                    // and `large` is not smaller.
+                    let grown = unsafe { alloc.grow(block.cast(), small, large) }
+                        .unwrap_or_else(|_| std::alloc::handle_alloc_error(large));
+                    keep(black_box(grown.cast()), large);
+                }
+            }
+
+            /// `SMALL` and `LARGE`, black-boxed with `BB`.
+            #[inline(always)]
+            fn layouts<const BB: bool>() -> (Layout, Layout) {
+                if BB {
+                    black_box((SMALL, LARGE))
+                } else {
+                    (SMALL, LARGE)
                 }
             }
 
             #[inline(always)]
-            pub fn shrink_tip<A: Allocator>(
+            pub fn shrink_tip<A: Allocator, const BB: bool>(
                 alloc: A,
                 n: usize,
                 mut keep: impl FnMut(NonNull<u8>, Layout),
             ) {
                 for _ in 0..n {
+                    let (small, large) = layouts::<BB>();
                     let block = alloc
-                        .allocate(LARGE)
-                        .unwrap_or_else(|_| std::alloc::handle_alloc_error(LARGE));
-                    // SAFETY: `block` was just allocated by `alloc` with `LARGE`,
-                    // and `SMALL` is not larger.
-                    let shrunk = unsafe { alloc.shrink(block.cast(), LARGE, SMALL) }
-                        .unwrap_or_else(|_| std::alloc::handle_alloc_error(SMALL));
-                    keep(black_box(shrunk.cast()), SMALL);
+                        .allocate(large)
+                        .unwrap_or_else(|_| std::alloc::handle_alloc_error(large));
+                    // SAFETY: `block` was just allocated by `alloc` with `large`,
+                    // and `small` is not larger.
+                    let shrunk = unsafe { alloc.shrink(block.cast(), large, small) }
+                        .unwrap_or_else(|_| std::alloc::handle_alloc_error(small));
+                    keep(black_box(shrunk.cast()), small);
                 }
             }
         }
@@ -175,11 +190,53 @@ impl Contender for Blink {
     fn vec_reserve_exact(&self, n: usize) {
         api02::vec_reserve_exact(&self.0, n)
     }
-    fn grow_tip(&self, n: usize) {
-        api02::grow_tip(&self.0, n, no_keep)
+    fn grow_tip<const BB: bool>(&self, n: usize) {
+        api02::grow_tip::<_, BB>(&self.0, n, no_keep)
     }
-    fn shrink_tip(&self, n: usize) {
-        api02::shrink_tip(&self.0, n, no_keep)
+    fn shrink_tip<const BB: bool>(&self, n: usize) {
+        api02::shrink_tip::<_, BB>(&self.0, n, no_keep)
+    }
+    fn reset(&mut self) {
+        self.0.reset()
+    }
+}
+
+/// Our shared arena, used from one thread: the thread's slot serves it.
+struct SyncBlink(blink_alloc::SyncBlinkAlloc);
+
+impl Contender for SyncBlink {
+    const NAME: &'static str = "blink-sync";
+    fn new() -> Self {
+        SyncBlink(blink_alloc::SyncBlinkAlloc::new())
+    }
+    #[inline(always)]
+    fn alloc_u64(&self, value: u64) -> &u64 {
+        let ptr = self.alloc_layout(Layout::new::<u64>()).cast::<u64>();
+        // SAFETY: a fresh block for a `u64`, valid until the arena's reset,
+        // which needs `&mut` to the arena.
+        unsafe {
+            ptr.as_ptr().write(value);
+            &*ptr.as_ptr()
+        }
+    }
+    #[inline(always)]
+    fn alloc_layout(&self, layout: Layout) -> NonNull<u8> {
+        match self.0.allocate(layout) {
+            Ok(block) => block.cast(),
+            Err(_) => handle_alloc_error(layout),
+        }
+    }
+    fn vec_push(&self, n: usize) {
+        api02::vec_push(&self.0, n)
+    }
+    fn vec_reserve_exact(&self, n: usize) {
+        api02::vec_reserve_exact(&self.0, n)
+    }
+    fn grow_tip<const BB: bool>(&self, n: usize) {
+        api02::grow_tip::<_, BB>(&self.0, n, no_keep)
+    }
+    fn shrink_tip<const BB: bool>(&self, n: usize) {
+        api02::shrink_tip::<_, BB>(&self.0, n, no_keep)
     }
     fn reset(&mut self) {
         self.0.reset()
@@ -207,11 +264,11 @@ impl Contender for Bumpalo {
     fn vec_reserve_exact(&self, n: usize) {
         api02::vec_reserve_exact(&self.0, n)
     }
-    fn grow_tip(&self, n: usize) {
-        api02::grow_tip(&self.0, n, no_keep)
+    fn grow_tip<const BB: bool>(&self, n: usize) {
+        api02::grow_tip::<_, BB>(&self.0, n, no_keep)
     }
-    fn shrink_tip(&self, n: usize) {
-        api02::shrink_tip(&self.0, n, no_keep)
+    fn shrink_tip<const BB: bool>(&self, n: usize) {
+        api02::shrink_tip::<_, BB>(&self.0, n, no_keep)
     }
     fn reset(&mut self) {
         self.0.reset()
@@ -239,11 +296,11 @@ impl Contender for BumpScope {
     fn vec_reserve_exact(&self, n: usize) {
         api02::vec_reserve_exact(&self.0, n)
     }
-    fn grow_tip(&self, n: usize) {
-        api02::grow_tip(&self.0, n, no_keep)
+    fn grow_tip<const BB: bool>(&self, n: usize) {
+        api02::grow_tip::<_, BB>(&self.0, n, no_keep)
     }
-    fn shrink_tip(&self, n: usize) {
-        api02::shrink_tip(&self.0, n, no_keep)
+    fn shrink_tip<const BB: bool>(&self, n: usize) {
+        api02::shrink_tip::<_, BB>(&self.0, n, no_keep)
     }
     fn reset(&mut self) {
         self.0.reset()
@@ -284,11 +341,11 @@ impl Contender for Blink04 {
     fn vec_reserve_exact(&self, n: usize) {
         api04::vec_reserve_exact(&self.0, n)
     }
-    fn grow_tip(&self, n: usize) {
-        api04::grow_tip(&self.0, n, no_keep)
+    fn grow_tip<const BB: bool>(&self, n: usize) {
+        api04::grow_tip::<_, BB>(&self.0, n, no_keep)
     }
-    fn shrink_tip(&self, n: usize) {
-        api04::shrink_tip(&self.0, n, no_keep)
+    fn shrink_tip<const BB: bool>(&self, n: usize) {
+        api04::shrink_tip::<_, BB>(&self.0, n, no_keep)
     }
     fn reset(&mut self) {
         self.0.reset()
@@ -345,11 +402,11 @@ impl Contender for GlobalAlloc {
     fn vec_reserve_exact(&self, n: usize) {
         api02::vec_reserve_exact(allocator_api2::alloc::Global, n)
     }
-    fn grow_tip(&self, n: usize) {
-        api02::grow_tip(allocator_api2::alloc::Global, n, |p, l| self.keep(p, l))
+    fn grow_tip<const BB: bool>(&self, n: usize) {
+        api02::grow_tip::<_, BB>(allocator_api2::alloc::Global, n, |p, l| self.keep(p, l))
     }
-    fn shrink_tip(&self, n: usize) {
-        api02::shrink_tip(allocator_api2::alloc::Global, n, |p, l| self.keep(p, l))
+    fn shrink_tip<const BB: bool>(&self, n: usize) {
+        api02::shrink_tip::<_, BB>(allocator_api2::alloc::Global, n, |p, l| self.keep(p, l))
     }
     fn reset(&mut self) {
         for (ptr, layout) in self.live.get_mut().drain(..) {
@@ -390,6 +447,7 @@ macro_rules! contenders {
         let mut group = $group;
         let group_ref = &mut group;
         contender::<Blink>(group_ref, |$arena: &mut Blink| $work);
+        contender::<SyncBlink>(group_ref, |$arena: &mut SyncBlink| $work);
         contender::<Bumpalo>(group_ref, |$arena: &mut Bumpalo| $work);
         contender::<BumpScope>(group_ref, |$arena: &mut BumpScope| $work);
         contender::<Blink04>(group_ref, |$arena: &mut Blink04| $work);
@@ -457,11 +515,19 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("grow_tip");
     group.throughput(Throughput::Elements(N as u64));
-    contenders!(group, |arena| arena.grow_tip(N));
+    contenders!(group, |arena| arena.grow_tip::<false>(N));
+
+    let mut group = c.benchmark_group("grow_tip_bb");
+    group.throughput(Throughput::Elements(N as u64));
+    contenders!(group, |arena| arena.grow_tip::<true>(N));
 
     let mut group = c.benchmark_group("shrink_tip");
     group.throughput(Throughput::Elements(N as u64));
-    contenders!(group, |arena| arena.shrink_tip(N));
+    contenders!(group, |arena| arena.shrink_tip::<false>(N));
+
+    let mut group = c.benchmark_group("shrink_tip_bb");
+    group.throughput(Throughput::Elements(N as u64));
+    contenders!(group, |arena| arena.shrink_tip::<true>(N));
 
     // 100 frames of the same work, each ended by a reset: what a frame loop
     // pays once every arena has settled.

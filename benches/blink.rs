@@ -308,5 +308,249 @@ fn scope_loop(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, put_plain, put_drop, copy_str, from_iter, scope_loop);
+/// `Blink::emplace_no_drop().from_iter` of `(0..100).filter(x % 3 != 0)`
+/// (67 items, a hint of `(0, Some(100))`), `CALLS` calls, then a reset.
+fn from_iter_filter_100(c: &mut Criterion) {
+    const CALLS: usize = 100;
+    let mut group = c.benchmark_group("from_iter filter 100");
+    group.throughput(Throughput::Elements(CALLS as u64));
+    let items = || (0..black_box(100u64)).filter(|x| x % 3 != 0);
+    let mut blink = blink_alloc::Blink::new();
+    group.bench_function("blink emplace_no_drop", |b| {
+        b.iter(|| {
+            for _ in 0..CALLS {
+                black_box(blink.emplace_no_drop().from_iter(items()));
+            }
+            blink.reset();
+        })
+    });
+    let mut bump = bumpalo::Bump::new();
+    group.bench_function("bumpalo Vec::from_iter_in", |b| {
+        b.iter(|| {
+            for _ in 0..CALLS {
+                let v = bumpalo::collections::Vec::from_iter_in(items(), &bump);
+                black_box(v.into_bump_slice());
+            }
+            bump.reset();
+        })
+    });
+    let mut scope = bump_scope::Bump::<bump_scope::alloc::Global>::new();
+    group.bench_function("bump-scope alloc_iter", |b| {
+        b.iter(|| {
+            for _ in 0..CALLS {
+                black_box(scope.alloc_iter(items()).into_mut());
+            }
+            scope.reset();
+        })
+    });
+    let mut old = blink_alloc_04::Blink::new();
+    group.bench_function("blink-alloc 0.4 emplace_no_drop", |b| {
+        b.iter(|| {
+            for _ in 0..CALLS {
+                black_box(old.emplace_no_drop().from_iter(items()));
+            }
+            old.reset();
+        })
+    });
+    group.finish();
+}
+
+/// `String`s placed with drop, dropped by the reset (or by the boxes'
+/// drops, or the arena's, for the peers that drop that way).
+fn put_string(c: &mut Criterion) {
+    let mut group = c.benchmark_group("put String, dropped at reset");
+    group.throughput(Throughput::Elements(N as u64));
+    let string = |i: usize| {
+        let mut text = String::with_capacity(8);
+        text.push(char::from(b'a' + (i % 26) as u8));
+        text
+    };
+    let mut blink = blink_alloc::Blink::new();
+    group.bench_function("blink put", |b| {
+        b.iter(|| {
+            for i in 0..N {
+                black_box(blink.put(string(i)));
+            }
+            blink.reset();
+        })
+    });
+    let mut bump = bumpalo::Bump::new();
+    group.bench_function("bumpalo boxed::Box", |b| {
+        b.iter(|| {
+            let mut boxes = Vec::with_capacity(N);
+            for i in 0..N {
+                boxes.push(bumpalo::boxed::Box::new_in(string(i), &bump));
+            }
+            drop(boxes);
+            bump.reset();
+        })
+    });
+    let mut scope = bump_scope::Bump::<bump_scope::alloc::Global>::new();
+    group.bench_function("bump-scope BumpBox", |b| {
+        b.iter(|| {
+            let mut boxes = Vec::with_capacity(N);
+            for i in 0..N {
+                boxes.push(scope.alloc(string(i)));
+            }
+            drop(boxes);
+            scope.reset();
+        })
+    });
+    let mut old = blink_alloc_04::Blink::new();
+    group.bench_function("blink-alloc 0.4 put", |b| {
+        b.iter(|| {
+            for i in 0..N {
+                black_box(old.put(string(i)));
+            }
+            old.reset();
+        })
+    });
+    group.bench_function("typed-arena alloc", |b| {
+        b.iter(|| {
+            let arena = typed_arena::Arena::with_capacity(N);
+            for i in 0..N {
+                black_box(arena.alloc(string(i)));
+            }
+        })
+    });
+    group.finish();
+}
+
+/// A binary-trees node (the Benchmarks Game's program, its nodes in an arena).
+struct Tree<'a> {
+    children: Option<(&'a Tree<'a>, &'a Tree<'a>)>,
+}
+
+fn check(tree: &Tree<'_>) -> u32 {
+    match tree.children {
+        Some((left, right)) => 1 + check(left) + check(right),
+        None => 1,
+    }
+}
+
+/// binary-trees' depth in criterion: 12 keeps one run of every contender
+/// near a millisecond, the group under ten seconds (the callgrind row runs
+/// depth 16).
+const TREE_DEPTH: u32 = 12;
+const MIN_DEPTH: u32 = 4;
+
+/// An arena the binary-trees program can place its nodes in.
+trait TreeArena {
+    fn new() -> Self;
+    /// Places a node that is never dropped.
+    fn node<'a>(&'a self, tree: Tree<'a>) -> &'a Tree<'a>;
+    fn reset(&mut self);
+}
+
+impl TreeArena for blink_alloc::Blink {
+    fn new() -> Self {
+        blink_alloc::Blink::new()
+    }
+    #[inline(always)]
+    fn node<'a>(&'a self, tree: Tree<'a>) -> &'a Tree<'a> {
+        self.put_no_drop(tree)
+    }
+    fn reset(&mut self) {
+        blink_alloc::Blink::reset(self)
+    }
+}
+
+impl TreeArena for bumpalo::Bump {
+    fn new() -> Self {
+        bumpalo::Bump::new()
+    }
+    #[inline(always)]
+    fn node<'a>(&'a self, tree: Tree<'a>) -> &'a Tree<'a> {
+        self.alloc(tree)
+    }
+    fn reset(&mut self) {
+        bumpalo::Bump::reset(self)
+    }
+}
+
+impl TreeArena for bump_scope::Bump {
+    fn new() -> Self {
+        bump_scope::Bump::new()
+    }
+    #[inline(always)]
+    fn node<'a>(&'a self, tree: Tree<'a>) -> &'a Tree<'a> {
+        bump_scope::BumpBox::leak(self.alloc(tree))
+    }
+    fn reset(&mut self) {
+        bump_scope::Bump::reset(self)
+    }
+}
+
+impl TreeArena for blink_alloc_04::Blink {
+    fn new() -> Self {
+        blink_alloc_04::Blink::new()
+    }
+    #[inline(always)]
+    fn node<'a>(&'a self, tree: Tree<'a>) -> &'a Tree<'a> {
+        self.put_no_drop(tree)
+    }
+    fn reset(&mut self) {
+        blink_alloc_04::Blink::reset(self)
+    }
+}
+
+fn bottom_up<A: TreeArena>(arena: &A, depth: u32) -> &Tree<'_> {
+    let children = if depth > 0 {
+        Some((bottom_up(arena, depth - 1), bottom_up(arena, depth - 1)))
+    } else {
+        None
+    };
+    arena.node(Tree { children })
+}
+
+/// The Benchmarks Game's schedule: a stretch tree, a long-lived tree, and
+/// for each depth from `MIN_DEPTH` up by two, `2^(max - depth + MIN_DEPTH)`
+/// trees, each checked and then freed by a reset.
+fn run_binary_trees<A: TreeArena>(max_depth: u32) -> u32 {
+    let mut arena = A::new();
+    let mut total = check(bottom_up(&arena, max_depth + 1));
+    arena.reset();
+    let long_lived_arena = A::new();
+    let long_lived = bottom_up(&long_lived_arena, max_depth);
+    let mut depth = MIN_DEPTH;
+    while depth <= max_depth {
+        for _ in 0..1u32 << (max_depth - depth + MIN_DEPTH) {
+            total += check(bottom_up(&arena, depth));
+            arena.reset();
+        }
+        depth += 2;
+    }
+    total + check(long_lived)
+}
+
+fn binary_trees(c: &mut Criterion) {
+    let mut group = c.benchmark_group("binary-trees");
+    group.sample_size(10);
+    group.bench_function(BenchmarkId::new("blink put_no_drop", TREE_DEPTH), |b| {
+        b.iter(|| run_binary_trees::<blink_alloc::Blink>(black_box(TREE_DEPTH)))
+    });
+    group.bench_function(BenchmarkId::new("bumpalo alloc", TREE_DEPTH), |b| {
+        b.iter(|| run_binary_trees::<bumpalo::Bump>(black_box(TREE_DEPTH)))
+    });
+    group.bench_function(BenchmarkId::new("bump-scope alloc", TREE_DEPTH), |b| {
+        b.iter(|| run_binary_trees::<bump_scope::Bump>(black_box(TREE_DEPTH)))
+    });
+    group.bench_function(
+        BenchmarkId::new("blink-alloc 0.4 put_no_drop", TREE_DEPTH),
+        |b| b.iter(|| run_binary_trees::<blink_alloc_04::Blink>(black_box(TREE_DEPTH))),
+    );
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    put_plain,
+    put_drop,
+    put_string,
+    copy_str,
+    from_iter,
+    from_iter_filter_100,
+    scope_loop,
+    binary_trees
+);
 criterion_main!(benches);

@@ -2,6 +2,10 @@
 # Runs the benchmarks and generates BENCHMARKS.md from that run.
 #
 #   scripts/bench-report.sh [--no-callgrind] [--out FILE] [EXTRA_BENCH...]
+#   scripts/bench-report.sh --callgrind-table
+#
+# `--callgrind-table` runs only the callgrind bench and prints its loop
+# table (instructions per operation, every allocator) on stdout.
 #
 # Always runs the criterion bench `alloc`; every EXTRA_BENCH (for example
 # `emplacer`, `sync`) is another criterion bench under benches/ run in the
@@ -24,18 +28,43 @@ gungraun_version() {
 
 out=BENCHMARKS.md
 callgrind=1
+table_only=0
 benches=(alloc)
 while (($#)); do
     case "$1" in
         --no-callgrind) callgrind=0 ;;
         --out) out="$2"; shift ;;
         --gungraun-version) gungraun_version; exit 0 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --callgrind-table) table_only=1 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         -*) echo "unknown option $1" >&2; exit 2 ;;
         *) benches+=("$1") ;;
     esac
     shift
 done
+
+check_gungraun() {
+    want=$(gungraun_version)
+    if ! command -v valgrind >/dev/null; then
+        echo "valgrind is not installed (apt-get install valgrind), or pass --no-callgrind" >&2
+        exit 1
+    fi
+    have=$(gungraun-runner --version 2>/dev/null | awk '{print $2}') || true
+    if [[ "$have" != "$want" ]]; then
+        echo "gungraun-runner $want is needed (found '${have:-none}'):" >&2
+        echo "  cargo install gungraun-runner --version $want" >&2
+        exit 1
+    fi
+}
+
+if ((table_only)); then
+    check_gungraun
+    json=$(mktemp)
+    trap 'rm -f "$json"' EXIT
+    cargo bench -p blink-benches --bench callgrind -- --output-format=json >"$json"
+    python3 scripts/bench_report.py --callgrind-table --callgrind-json "$json"
+    exit 0
+fi
 
 warm_up=${WARM_UP:-1}
 measure=${MEASURE:-2}
@@ -61,17 +90,7 @@ done
 
 callgrind_json=""
 if ((callgrind)); then
-    want=$(gungraun_version)
-    if ! command -v valgrind >/dev/null; then
-        echo "valgrind is not installed (apt-get install valgrind), or pass --no-callgrind" >&2
-        exit 1
-    fi
-    have=$(gungraun-runner --version 2>/dev/null | awk '{print $2}') || true
-    if [[ "$have" != "$want" ]]; then
-        echo "gungraun-runner $want is needed (found '${have:-none}'):" >&2
-        echo "  cargo install gungraun-runner --version $want" >&2
-        exit 1
-    fi
+    check_gungraun
     echo "== callgrind (gungraun $want)" >&2
     cargo bench -p blink-benches --bench callgrind -- --output-format=json >"$work/callgrind.json"
     callgrind_json="$work/callgrind.json"

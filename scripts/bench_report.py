@@ -19,10 +19,21 @@ OURS = "blink"
 # Callgrind groups are named after the allocator; map them to criterion's names.
 CALLGRIND_NAMES = {
     "ours": "blink",
+    "emplacer_ours": "blink",
     "bumpalo": "bumpalo",
+    "emplacer_bumpalo": "bumpalo",
     "bump_scope": "bump-scope",
+    "emplacer_bump_scope": "bump-scope",
     "blink_alloc_04": "blink-alloc-0.4",
+    "emplacer_blink_alloc_04": "blink-alloc-0.4",
+    "emplacer_typed_arena": "typed-arena",
+    "ours_sync": "blink-sync",
+    "blink_alloc_04_sync": "blink-alloc-0.4-sync",
 }
+# Columns that are ours; the others are peers. `blink-sync` is checked
+# against `blink` (the shared arena's target is parity with the local one).
+OURS_SYNC = "blink-sync"
+PEER_SYNC = "blink-alloc-0.4-sync"
 CALLGRIND_OPS = {
     "alloc_u64": "place a `u64` (typed entry point; layout known)",
     "allocate": "`Allocator::allocate(Layout::new::<u64>())` (layout known)",
@@ -33,13 +44,38 @@ CALLGRIND_OPS = {
     "deallocate": "`deallocate` the last block",
     "reset": "`reset` an arena holding one block in one chunk",
 }
+# Loop rows of the callgrind bench: label and the constant of
+# benches/callgrind.rs that counts the operations of one run (read from the
+# source, so the divisor is the bench's own); `None`: the total, in millions.
+LOOP_OPS = {
+    "loop_allocate_bb": ("`allocate(Layout)` of a `u64`, layout black-boxed", "LOOP"),
+    "loop_mixed": ("`allocate`, mixed sizes 1-97, alignments 1-8 (from an array)", "LOOP"),
+    "loop_put_u64": ("`put` of a `u64`, no drop (`put_no_drop`, `alloc`)", "LOOP"),
+    "loop_grow_bb": ("allocate 16 bytes and `grow` the tip to 32, layouts black-boxed", "LOOP"),
+    "loop_shrink_bb": ("allocate 32 bytes and `shrink` the tip to 16, layouts black-boxed", "LOOP"),
+    "from_iter_filter": ("`from_iter` of `(0..100).filter(x % 3 != 0)`, no drop, per call",
+                         "FROM_ITER_CALLS"),
+    "binary_trees": ("binary-trees, depth `TREE_DEPTH`, nodes by `put_no_drop`, total (M)", None),
+    "put_string": ("put a `String`, dropped at reset", "STRINGS"),
+    "loop_vec_push": ("`Vec<u64>` push, through `&arena`", "LOOP"),
+}
+CALLGRIND_SOURCE = os.path.join(os.path.dirname(__file__), "..", "benches", "callgrind.rs")
+# Hand-written notes the report ends with: what was tried and measured.
+NOTES = os.path.join(os.path.dirname(__file__), "..", "benches", "NOTES.md")
+CHART_DIR = "bench-charts"
+
 GROUP_NOTES = {
     "alloc_u64": "10 000 `u64` placed, then reset",
     "mixed_layouts": "10 000 blocks, sizes 1-64 and alignments 1-16 read from a black-boxed array, then reset",
     "vec_push": "`allocator_api2::vec::Vec<u64>`: 10 000 pushes, then reset",
     "vec_reserve_exact_1": "`Vec<u64>`: 10 000 times `reserve_exact(1)` + push, then reset",
     "grow_tip": "10 000 times: allocate 16 bytes, grow that last block to 32; then reset",
+    "grow_tip_bb": "as `grow_tip`, the layouts black-boxed (read anew each time, as a `Vec` passes them)",
     "shrink_tip": "10 000 times: allocate 32 bytes, shrink that last block to 16; then reset",
+    "shrink_tip_bb": "as `shrink_tip`, the layouts black-boxed",
+    "binary-trees": "the Benchmarks Game's binary-trees (depth in the name), each tree freed by a reset",
+    "from_iter filter 100": "100 calls of `from_iter((0..100).filter(x % 3 != 0))` (no drop), then reset",
+    "put String, dropped at reset": "1 000 `String`s placed with drop, all dropped at the reset",
     "reset_cycles": "100 frames of (64 `u64`, 64 mixed layouts, a 64-push `Vec`) each ended by a reset",
 }
 
@@ -185,15 +221,141 @@ def ratio(a, b):
     return a / b if b else float("inf")
 
 
+def bench_constants(path=CALLGRIND_SOURCE):
+    """`const NAME: TYPE = VALUE;` integers of benches/callgrind.rs."""
+    consts = {}
+    try:
+        with open(path) as f:
+            for m in re.finditer(r"const (\w+): \w+ = ([0-9_]+);", f.read()):
+                consts[m.group(1)] = int(m.group(2).replace("_", ""))
+    except OSError:
+        pass
+    return consts
+
+
+def slug(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def esc(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def svg_chart(title, rows, unit):
+    """A horizontal bar chart of `rows` ([(name, value)], lower is better) as
+    each value's ratio to the lowest; plain SVG text."""
+    rows = sorted(rows, key=lambda r: r[1])
+    best = rows[0][1] or 1
+    worst = max(ratio(v, best) for _, v in rows)
+    label_w, bar_w, row_h, top = 260, 360, 22, 44
+    height = top + row_h * len(rows) + 12
+    width = label_w + bar_w + 150
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif" font-size="12">' % (width, height),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="8" y="18" font-size="14" font-weight="bold">%s</text>' % esc(title),
+           '<text x="8" y="34" fill="#555">ratio to the fastest (%s); shorter is better</text>'
+           % esc(unit)]
+    for i, (name, value) in enumerate(rows):
+        r = ratio(value, best)
+        y = top + i * row_h
+        w = max(1, int(bar_w * r / worst))
+        colour = "#d9480f" if name.split()[0] in (OURS, OURS_SYNC) else "#4c6ef5"
+        out.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (label_w - 8, y + 14, esc(name)))
+        out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>' % (label_w, y + 3, w, row_h - 6, colour))
+        out.append('<text x="%d" y="%d">%.2fx</text>' % (label_w + w + 6, y + 14, r))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def write_chart(out_dir, chart_dir, name, title, rows, unit):
+    """Writes the chart under `out_dir/chart_dir`; returns its path relative to `out_dir`."""
+    os.makedirs(os.path.join(out_dir, chart_dir), exist_ok=True)
+    rel = os.path.join(chart_dir, slug(name) + ".svg")
+    with open(os.path.join(out_dir, rel), "w") as f:
+        f.write(svg_chart(title, rows, unit))
+    return rel
+
+
+def loop_table(cg, ops, consts):
+    """Markdown lines of the callgrind loop rows: instructions per operation,
+    loop included, every allocator in one column; and a check that ours is
+    at or below the best peer on each row. Returns (lines, checks, charts)
+    with charts as [(op, title, [(name, value)])]."""
+    rows = [op for op in LOOP_OPS if op in cg]
+    if not rows:
+        return [], [], []
+    names = [n for n in dict.fromkeys(CALLGRIND_NAMES.values()) if any(n in cg[op] for op in rows)]
+    lines, checks, charts = [], [], []
+    w = lines.append
+    w("| workload | " + " | ".join(names) + " | best peer | ours at or below it |")
+    w("|---|" + "---:|" * len(names) + "---|---|")
+    for op in rows:
+        label, const = LOOP_OPS[op]
+        label = label.replace("`TREE_DEPTH`", str(consts.get("TREE_DEPTH", "?")))
+        divisor = consts.get(const, 0) if const else None
+        values = {}
+        for n in names:
+            if n in cg[op]:
+                ir = cg[op][n][0]
+                values[n] = ir / 1e6 if divisor is None else ir / divisor if divisor else float("nan")
+        fmt = (lambda v: "%.1f M" % v) if divisor is None else (lambda v: "%.1f" % v)
+        peers = {n: v for n, v in values.items() if n not in (OURS, OURS_SYNC)}
+        ours_col = OURS if OURS in values else None
+        best_peer = min(peers.items(), key=lambda kv: kv[1]) if peers else None
+        cells = []
+        for n in names:
+            if n not in values:
+                cells.append("")
+            elif n in (OURS, OURS_SYNC):
+                cells.append("**%s**" % fmt(values[n]))
+            else:
+                cells.append(fmt(values[n]))
+        verdict = ""
+        if ours_col and best_peer:
+            # Counts are integers over the loop; a tie within 0.05 per op is a tie.
+            ok = values[ours_col] <= best_peer[1] + 0.05 * (1 if divisor else 0)
+            verdict = "yes" if ok else "**no**"
+            checks.append(("callgrind `%s`: ours at or below %s" % (op, best_peer[0]),
+                           "%s vs %s" % (fmt(values[ours_col]), fmt(best_peer[1])),
+                           "yes" if ok else "no"))
+        if op == "loop_vec_push" and OURS_SYNC in values and OURS in values:
+            r = values[OURS_SYNC] / values[OURS]
+            checks.append(("callgrind `loop_vec_push`: shared arena at parity with `BlinkAlloc` (within 5%)",
+                           "%.2fx" % r, "yes" if r <= 1.05 else "no"))
+        w("| %s | %s | %s | %s |" % (label, " | ".join(cells),
+                                     "%s %s" % (best_peer[0], fmt(best_peer[1])) if best_peer else "",
+                                     verdict))
+        charts.append((op, label, list(values.items())))
+    return lines, checks, charts
+
+
+def print_callgrind_table(path):
+    """`--callgrind-table`: the loop table alone, on stdout."""
+    cg, ops = callgrind_results(path)
+    lines, _, _ = loop_table(cg, ops, bench_constants())
+    print("Instructions per operation (callgrind; loop included; fewer is better)")
+    print()
+    print("\n".join(lines))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--criterion-dir", action="append", required=True,
+    parser.add_argument("--criterion-dir", action="append", default=[],
                         help="a run's criterion directory; repeat for several runs")
+    parser.add_argument("--callgrind-table", action="store_true",
+                        help="print the callgrind loop table of --callgrind-json and exit")
     parser.add_argument("--criterion-log", default="")
     parser.add_argument("--callgrind-json", default="")
     parser.add_argument("--command", default="scripts/bench-report.sh")
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out", default="")
     args = parser.parse_args()
+    if args.callgrind_table:
+        print_callgrind_table(args.callgrind_json)
+        return
+    if not args.out or not args.criterion_dir:
+        parser.error("--out and --criterion-dir are needed for a report")
+    out_dir = os.path.dirname(os.path.abspath(args.out))
 
     info = machine()
     runs = len(args.criterion_dir)
@@ -252,6 +414,9 @@ def main():
                 name, fmt_time(median), fmt_time(lower), fmt_time(upper), per_op,
                 ratio(median, best), vs_ours))
         w("")
+        chart = write_chart(out_dir, CHART_DIR, group, group, [(r[0], r[1]) for r in rows], "median time")
+        w("![%s: ratio to the fastest](%s)" % (group, chart))
+        w("")
         summary[group] = {r[0]: r[1] for r in rows}
 
     if cg:
@@ -265,7 +430,7 @@ def main():
         w("")
         w("| operation | " + " | ".join(names) + " |")
         w("|---|" + "---:|" * len(names))
-        for op in ops:
+        for op in [op for op in ops if op not in LOOP_OPS]:
             cells = []
             for n in names:
                 if n in cg[op]:
@@ -279,6 +444,35 @@ def main():
 
     # The issue's targets, checked against this run's numbers.
     checks = []
+
+    consts = bench_constants()
+    lines, loop_checks, charts = loop_table(cg, ops, consts)
+    if lines:
+        w("## Instructions per operation in loops (callgrind)")
+        w("")
+        w("Each row is one `#[inline(never)]` function that runs the workload in a loop on a warm")
+        w("arena (binary-trees builds its own arenas), counted whole by callgrind and divided by its")
+        w("operations (%d, or %d `from_iter` calls, or %d strings): the loop's own instructions are" % (
+            consts.get("LOOP", 0), consts.get("FROM_ITER_CALLS", 0), consts.get("STRINGS", 0)))
+        w("included. `blink-sync` is our `SyncBlinkAlloc` used from one thread (its thread's slot).")
+        w("")
+        lines_iter = iter(lines)
+        w(next(lines_iter))
+        w(next(lines_iter))
+        for line in lines_iter:
+            w(line)
+        w("")
+        for op, label, values in charts:
+            chart = write_chart(out_dir, CHART_DIR, "callgrind-" + op, label, values, "instructions")
+            w("![%s](%s)" % (esc(op), chart))
+        w("")
+    checks += loop_checks
+    reset = cg.get("reset", {})
+    if OURS in reset and OURS_SYNC in reset:
+        r = ratio(reset[OURS_SYNC][0], reset[OURS][0])
+        checks.append(("callgrind `reset` of one chunk: `SyncBlinkAlloc` within 2x of `BlinkAlloc`",
+                       "%d vs %d (%.2fx)" % (reset[OURS_SYNC][0], reset[OURS][0], r),
+                       "yes" if r <= 2 else "no"))
 
     def time_check(label, group, other, factor):
         g = summary.get(group, {})
@@ -325,6 +519,11 @@ def main():
         for label, value, met in checks:
             w("| %s | %s | %s |" % (label, value, met))
         w("")
+
+    if os.path.isfile(NOTES):
+        with open(NOTES) as f:
+            w(f.read().rstrip())
+            w("")
 
     with open(args.out, "w") as f:
         f.write("\n".join(out))

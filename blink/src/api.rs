@@ -75,6 +75,24 @@ pub unsafe trait BlinkAllocator {
     /// example](BlinkAllocator#example).
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError>;
 
+    /// Allocates a block for `layout`, like [`allocate`](Self::allocate),
+    /// for a caller whose layout is known at compile time (`Blink` places
+    /// its values this way): an arena may then take a shorter path. Any
+    /// layout is correct. The default calls `allocate`.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use blink_alloc::{BlinkAlloc, BlinkAllocator};
+    ///
+    /// let arena = BlinkAlloc::new();
+    /// let block = BlinkAllocator::allocate_known(&arena, Layout::new::<u64>()).unwrap();
+    /// assert_eq!(block.len(), 8);
+    /// ```
+    #[inline(always)]
+    fn allocate_known(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.allocate(layout)
+    }
+
     /// Allocates a zero-filled block for `layout`. See the [trait's
     /// example](BlinkAllocator#example).
     #[inline]
@@ -162,6 +180,11 @@ unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &A {
     fn reset(&mut self) {}
 
     #[inline(always)]
+    fn allocate_known(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        A::allocate_known(self, layout)
+    }
+
+    #[inline(always)]
     fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
         A::allocate_at(self, ptr, layout)
     }
@@ -175,6 +198,11 @@ unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &mut A {
     #[inline(always)]
     fn reset(&mut self) {
         A::reset(self)
+    }
+
+    #[inline(always)]
+    fn allocate_known(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        A::allocate_known(self, layout)
     }
 
     #[inline(always)]

@@ -411,6 +411,23 @@ impl<A: Allocator> BlinkAlloc<A> {
         Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()))
     }
 
+    /// [`resize`](Self::resize) to a layout no larger, for `Allocator::shrink`.
+    ///
+    /// # Safety
+    ///
+    /// As `resize`, and `new_layout.size() <= old_layout.size()`.
+    #[inline(always)]
+    pub(crate) unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        let ptr = unsafe { self.arena.shrink(ptr, old_layout, new_layout)? };
+        Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()))
+    }
+
     /// Frees a block. The memory is reused at once if it is the last block,
     /// otherwise at the next reset.
     ///
@@ -610,6 +627,12 @@ unsafe impl<A: Allocator> BlinkAllocator for BlinkAlloc<A> {
     #[inline(always)]
     fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
         self.arena.alloc_at(ptr, layout)
+    }
+
+    #[inline(always)]
+    fn allocate_known(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let ptr = self.arena.alloc_known(layout)?;
+        Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
     }
 
     #[inline]

@@ -141,8 +141,9 @@ macro_rules! impl_allocator_for_ref {
                 old_layout: core::alloc::Layout,
                 new_layout: core::alloc::Layout,
             ) -> Result<core::ptr::NonNull<[u8]>, $krate::alloc::AllocError> {
-                // SAFETY: the trait's caller gives a live block with `old_layout`.
-                unsafe { $name::resize(self, ptr, old_layout, new_layout) }
+                // SAFETY: the trait's caller gives a live block with
+                // `old_layout` and a `new_layout` no larger.
+                unsafe { $name::shrink(self, ptr, old_layout, new_layout) }
                     .map_err(|_| $krate::alloc::AllocError)
             }
         }

@@ -380,6 +380,23 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
         Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()))
     }
 
+    /// [`resize`](Self::resize) to a layout no larger, for `Allocator::shrink`.
+    ///
+    /// # Safety
+    ///
+    /// As `resize`, and `new_layout.size() <= old_layout.size()`.
+    #[inline(always)]
+    pub(crate) unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        let ptr = unsafe { self.arena.resize(ptr, old_layout, new_layout)? };
+        Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()))
+    }
+
     /// Frees a block. The memory is reused at once if it is the last block
     /// this thread allocated or the last block of the current chunk,
     /// otherwise at the next reset.
@@ -480,7 +497,7 @@ impl<A: Allocator> SyncBlinkAlloc<A> {
     pub fn reset(&mut self) {
         // SAFETY: `&mut self` proves that no allocation, local view or other
         // thread borrows the arena.
-        unsafe { self.arena.reset() }
+        unsafe { self.arena.reset_mut() }
     }
 
     /// Frees every allocation and returns every chunk to the base allocator.
@@ -750,6 +767,23 @@ impl<'a, A: Allocator> LocalBlinkAlloc<'a, A> {
         Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()))
     }
 
+    /// [`resize`](Self::resize) to a layout no larger, for `Allocator::shrink`.
+    ///
+    /// # Safety
+    ///
+    /// As `resize`, and `new_layout.size() <= old_layout.size()`.
+    #[inline(always)]
+    pub(crate) unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded from the caller.
+        let ptr = unsafe { self.arena.shrink(ptr, old_layout, new_layout)? };
+        Ok(NonNull::slice_from_raw_parts(ptr, new_layout.size()))
+    }
+
     /// Frees a block; the memory is reused at once if it is the last block.
     ///
     /// # Safety
@@ -930,6 +964,12 @@ unsafe impl<A: Allocator> BlinkAllocator for LocalBlinkAlloc<'_, A> {
     #[inline]
     fn reset(&mut self) {
         LocalBlinkAlloc::reset(self)
+    }
+
+    #[inline(always)]
+    fn allocate_known(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let ptr = self.arena.alloc_known(layout)?;
+        Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
     }
 
     #[inline(always)]

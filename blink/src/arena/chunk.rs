@@ -46,6 +46,11 @@ pub(crate) const MIN_CHUNK_SIZE: usize = 512;
 pub(crate) const DEFAULT_MAX_CHUNK_SIZE: usize = 64 << 20;
 /// Chunk sizes at or above this are rounded to a multiple of it (a page).
 const PAGE: usize = 4096;
+/// No chunk ends above this address: a block the base allocator places
+/// higher is given back. So the local arena's fast path can add a small
+/// size to an address in a chunk without checking for overflow. A multiple
+/// of `CHUNK_ALIGN`, a page below the end of the address space.
+pub(crate) const END_MAX: usize = usize::MAX - (PAGE - 1);
 
 impl ChunkHeader {
     /// First byte of chunk data, with the provenance of the whole block.
@@ -223,6 +228,12 @@ impl<A: Allocator> ChunkList<A> {
         // can describe (we must free with a layout that fits the block).
         let size = block.len().min(isize::MAX as usize & !(CHUNK_ALIGN - 1));
         let chunk = block.cast::<ChunkHeader>();
+        if chunk.addr().get() > END_MAX - size {
+            // SAFETY: the block just came from `self.alloc` with `block_layout`,
+            // which fits it (the layout's size is at most `block.len()`).
+            unsafe { self.alloc.deallocate(chunk.cast(), block_layout) };
+            return Err(AllocError);
+        }
         // SAFETY: the block is at least `size >= HEADER_SIZE` bytes, aligned to
         // `CHUNK_ALIGN`, freshly allocated and so not aliased.
         unsafe {

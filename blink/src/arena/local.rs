@@ -15,7 +15,7 @@ use allocator_api2::alloc::{AllocError, Allocator};
 
 use super::{
     asan,
-    chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats, CHUNK_ALIGN},
+    chunk::{ChunkConfig, ChunkHeader, ChunkList, Stats, CHUNK_ALIGN, END_MAX},
 };
 
 /// Cursor and end of an arena that has no current chunk. It is a plain
@@ -23,6 +23,11 @@ use super::{
 /// A multiple of `CHUNK_ALIGN`, as every end is.
 const SENTINEL: usize = 4096;
 const _: () = assert!(SENTINEL % CHUNK_ALIGN == 0);
+
+/// Largest size [`LocalArena::alloc_known`] adds to the cursor without an
+/// overflow check: no chunk ends above [`END_MAX`].
+const KNOWN_MAX: usize = usize::MAX - END_MAX;
+const _: () = assert!(KNOWN_MAX >= 256 && SENTINEL <= END_MAX);
 
 /// A position in an arena, to rewind to.
 ///
@@ -89,11 +94,38 @@ impl<A: Allocator> LocalArena<A> {
         }
     }
 
+    /// [`alloc`](Self::alloc) for a layout known at compile time: a small
+    /// size is added to the aligned cursor and the sum compared with the
+    /// end, which saves the subtraction of the general check. With a
+    /// run-time layout it is still correct, but pays a branch more.
+    #[inline(always)]
+    pub(crate) fn alloc_known(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        let size = layout.size();
+        if size == 0 || size > KNOWN_MAX || layout.align() > CHUNK_ALIGN {
+            return self.alloc(layout);
+        }
+        let cursor = self.cursor.get();
+        let mask = layout.align() - 1;
+        // Round `cursor` up to `align`. `cursor <= end <= END_MAX` and
+        // `mask < CHUNK_ALIGN`, so the sum does not overflow; `align`
+        // divides `CHUNK_ALIGN` and so `end`, so `start <= end`; and then
+        // `start + size <= END_MAX + KNOWN_MAX`, which does not overflow.
+        let start = (cursor.addr() + mask) & !mask;
+        let new_cursor = start + size;
+        if new_cursor > self.end.get() {
+            let block = self
+                .alloc_slow(layout)
+                .map_or(ptr::null_mut(), NonNull::as_ptr);
+            return NonNull::new(rarely(block)).ok_or(AllocError);
+        }
+        Ok(self.bump(cursor, start, size))
+    }
+
     #[inline(always)]
     fn alloc_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
         let cursor = self.cursor.get();
-        // Invariant: cursor <= end, both in (or one past) the current chunk,
-        // and `end` is a multiple of `CHUNK_ALIGN` (see `enter`).
+        // Invariant: cursor <= end <= END_MAX, both in (or one past) the
+        // current chunk, and `end` is a multiple of `CHUNK_ALIGN` (see `enter`).
         let end = self.end.get();
         let mask = layout.align() - 1;
         // Folds away for a layout known at compile time.
@@ -106,27 +138,15 @@ impl<A: Allocator> LocalArena<A> {
             let start = ((cursor.addr() - 1) | mask) + 1;
             // `size > end - start`, except that a size of 0 wraps to
             // `usize::MAX` and always misses: zero-sized blocks go to the
-            // slow path, which answers them without memory. So the fast path
-            // needs no test of its own for them, which cost every allocation
-            // of a run-time layout a branch, and every copy of a string too
-            // (the compiler threaded the room check on it). For a size known
-            // at compile time, the `- 1` folds into the constant.
-            //
-            // Checks that reuse `start + size` as the new cursor save
-            // instructions, but measured slower in time. `start + size > end`
-            // for sizes below `CHUNK_ALIGN`, where it cannot overflow, with
-            // this check for the others, cut a loop of `Blink::put` of a
-            // `u64` from 15 instructions per value to 13, and the nested
-            // scope bench from 12,050 to 10,448. But the `put u64` loop of
-            // benches/blink took 1.53x, 1.76x and 1.11x as long in three
-            // builds with different code alignment, and the scope loop was
-            // no faster. The sign of `end - (start + size)` made `alloc_u64`
-            // of benches/alloc 1.38x slower (one build).
+            // slow path, which answers them without memory, and the fast
+            // path needs no test of its own for them.
             if layout.size().wrapping_sub(1) >= end - start {
                 return None;
             }
             Some(self.bump(cursor, start, layout.size()))
         } else {
+            // Laid out of line, so the path above needs no jump over it.
+            unlikely();
             // Zero-sized blocks go to the slow path here too (see above); at
             // an alignment this large the test costs little.
             if layout.size() == 0 {
@@ -162,9 +182,17 @@ impl<A: Allocator> LocalArena<A> {
     #[inline(always)]
     pub(crate) fn alloc_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
         let cursor = self.cursor.get();
-        let fits = cursor.addr() == ptr.addr().get()
-            && ptr.addr().get() & (layout.align() - 1) == 0
-            && layout.size() <= self.end.get() - cursor.addr();
+        if cursor.addr() != ptr.addr().get() || ptr.addr().get() & (layout.align() - 1) != 0 {
+            return false;
+        }
+        // `cursor <= end <= END_MAX`: a size up to `KNOWN_MAX` added to the
+        // cursor cannot overflow, and the sum is the new cursor (for a size
+        // known at compile time the larger sizes' check folds away).
+        let fits = if layout.size() <= KNOWN_MAX {
+            cursor.addr() + layout.size() <= self.end.get()
+        } else {
+            layout.size() <= self.end.get() - cursor.addr()
+        };
         if fits {
             self.cursor.set(cursor.wrapping_add(layout.size()));
             // SAFETY: the block, between the cursor and the end of the
@@ -244,10 +272,11 @@ impl<A: Allocator> LocalArena<A> {
     ///
     /// The fast path's end is the chunk's end rounded down to `CHUNK_ALIGN`,
     /// so that rounding a cursor up to an alignment of at most `CHUNK_ALIGN`
-    /// can neither overflow nor pass it. Chunk data starts at a multiple of
-    /// `CHUNK_ALIGN` (the block is aligned to it, and so is the header's
-    /// size), so the rounded end is never before the data start, and a
-    /// cursor in the chunk is never past it.
+    /// can neither overflow nor pass it; it is at most `END_MAX`, as every
+    /// chunk's end is. Chunk data starts at a multiple of `CHUNK_ALIGN` (the
+    /// block is aligned to it, and so is the header's size), so the rounded
+    /// end is never before the data start, and a cursor in the chunk is
+    /// never past it.
     fn enter(&self, chunk: NonNull<ChunkHeader>, cursor: *mut u8) {
         self.cursor.set(cursor);
         self.end
@@ -278,12 +307,12 @@ impl<A: Allocator> LocalArena<A> {
             // A block ending at the cursor is the last one of the current chunk:
             // a block of another chunk ends at or before that chunk's end, and
             // the cursor is past the current chunk's header.
-            if ptr.addr().get().wrapping_add(old.size()) == cursor.addr() {
-                let room = self.end.get() - ptr.addr().get();
+            let start = cursor.wrapping_sub(old.size());
+            if start.addr() == ptr.addr().get() {
+                let room = self.end.get() - start.addr();
                 if new.size() <= room {
-                    // Rebuild the pointer from the cursor so the block carries
-                    // the whole chunk's provenance, whatever the caller's had.
-                    let start = cursor.wrapping_sub(old.size());
+                    // The block is rebuilt from the cursor, so it carries the
+                    // whole chunk's provenance, whatever the caller's had.
                     self.cursor.set(start.wrapping_add(new.size()));
                     // SAFETY: both blocks lie in the current chunk (`room`);
                     // what the block grows by is handed out, what it shrinks
@@ -302,6 +331,40 @@ impl<A: Allocator> LocalArena<A> {
                 };
                 return Ok(ptr);
             }
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.resize_by_copy(ptr, old, new) }
+    }
+
+    /// [`resize`](Self::resize) to a layout no larger: in place whenever
+    /// `ptr` suits the new alignment, giving the tail back at the tip.
+    ///
+    /// # Safety
+    ///
+    /// As [`resize`](Self::resize), and `new.size() <= old.size()`.
+    #[inline(always)]
+    pub(crate) unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<u8>, AllocError> {
+        if ptr.addr().get() & (new.align() - 1) == 0 {
+            let cursor = self.cursor.get();
+            // The last block of the current chunk (see `resize`) gives its
+            // tail back; `new <= old`, so the cursor stays in the block.
+            let start = cursor.wrapping_sub(old.size());
+            if start.addr() == ptr.addr().get() {
+                self.cursor.set(start.wrapping_add(new.size()));
+            }
+            // SAFETY: the tail the block gives back, in its chunk.
+            unsafe {
+                asan::poison(
+                    ptr.as_ptr().wrapping_add(new.size()),
+                    old.size() - new.size(),
+                )
+            };
+            return Ok(ptr);
         }
         // SAFETY: forwarded from the caller.
         unsafe { self.resize_by_copy(ptr, old, new) }
@@ -480,6 +543,12 @@ fn raw_chunk(chunk: Option<NonNull<ChunkHeader>>) -> *const ChunkHeader {
 extern "C" fn rarely(block: *mut u8) -> *mut u8 {
     block
 }
+
+/// Marks the path that calls it as rare, for the layout of the code; it
+/// does nothing.
+#[cold]
+#[inline(always)]
+fn unlikely() {}
 
 /// A non-null, `align`-aligned address that owns no memory.
 #[inline(always)]

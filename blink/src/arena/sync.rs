@@ -543,12 +543,35 @@ impl<A: Allocator> SyncArena<A> {
             .map_or(0, |chunk| ChunkHeader::cursor(chunk).load(Relaxed))
     }
 
+    /// [`reset`](Self::reset) through `&mut self`, which no other thread
+    /// can overlap: an arena of one chunk is rewound without the lock.
+    ///
+    /// # Safety
+    ///
+    /// No block of this arena may be used again.
+    #[inline]
+    pub(crate) unsafe fn reset_mut(&mut self) {
+        // One chunk, current: `ChunkList::reset` would keep it (it held all
+        // the cycle used) and free nothing, and `current` already points at
+        // it. Every thread's slot goes stale with the old epoch.
+        if let Some(chunk) = self.chunks.sole_current() {
+            self.epoch.store(NO_EPOCH, Relaxed);
+            self.chunks.poison_used(None, self.current_cursor());
+            ChunkHeader::rewind(chunk);
+            return;
+        }
+        // SAFETY: forwarded from the caller; `&mut self` keeps every other
+        // thread out.
+        unsafe { self.reset() }
+    }
+
     /// Frees every block; keeps one chunk for the next cycle.
     ///
     /// # Safety
     ///
     /// No block of this arena may be used again, and no other thread may
     /// use the arena during this call; later uses must happen after it.
+    #[inline(never)]
     pub(crate) unsafe fn reset(&self) {
         let _guard = lock(&self.lock);
         // Every thread's slot goes stale with the old epoch.

@@ -170,13 +170,16 @@ where
     #[inline(always)]
     fn slot_apart(&self) -> Result<(Option<NonNull<DropHeader>>, NonNull<T>), AllocError> {
         if self.dropped() {
-            let block = self.blink.alloc.allocate(Layout::new::<DropItem<T>>())?;
+            let block = self
+                .blink
+                .alloc
+                .allocate_known(Layout::new::<DropItem<T>>())?;
             let header = block.cast::<DropHeader>();
             Ok((Some(header), item_value::<T>(header)))
         } else if size_of::<T>() == 0 {
             Ok((None, dangling(align_of::<T>()).cast()))
         } else {
-            let block = self.blink.alloc.allocate(Layout::new::<T>())?;
+            let block = self.blink.alloc.allocate_known(Layout::new::<T>())?;
             Ok((None, block.cast()))
         }
     }
@@ -879,7 +882,7 @@ pub(crate) fn uninit<A: BlinkAllocator, T>(
     let ptr = if size_of::<T>() == 0 {
         dangling(align_of::<T>())
     } else {
-        blink.alloc.allocate(Layout::new::<T>())?.cast()
+        blink.alloc.allocate_known(Layout::new::<T>())?.cast()
     };
     // SAFETY: a fresh block sized and aligned for `T`; `MaybeUninit` needs no
     // initialisation.
