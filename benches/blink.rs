@@ -428,9 +428,9 @@ fn check(tree: &Tree<'_>) -> u32 {
     }
 }
 
-/// binary-trees' depth in criterion: 12 keeps one run of every contender
-/// near a millisecond, the group under ten seconds (the callgrind row runs
-/// depth 16).
+/// binary-trees' depth in criterion: 12, about 4 ms a run (the callgrind
+/// row runs depth 16, about 40 times the work). With the group's own
+/// warm-up and measurement times the group takes about 8 s.
 const TREE_DEPTH: u32 = 12;
 const MIN_DEPTH: u32 = 4;
 
@@ -525,7 +525,10 @@ fn run_binary_trees<A: TreeArena>(max_depth: u32) -> u32 {
 
 fn binary_trees(c: &mut Criterion) {
     let mut group = c.benchmark_group("binary-trees");
-    group.sample_size(10);
+    group
+        .sample_size(10)
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_millis(1500));
     group.bench_function(BenchmarkId::new("blink put_no_drop", TREE_DEPTH), |b| {
         b.iter(|| run_binary_trees::<blink_alloc::Blink>(black_box(TREE_DEPTH)))
     });
