@@ -339,7 +339,8 @@ pub use self::{
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
-/// MIGRATING.md's "after" examples, compiled and run as doc tests.
-#[cfg(all(doctest, feature = "derive", feature = "alloc"))]
+/// MIGRATING.md's examples, compiled (and run, or shown not to compile) as
+/// doc tests; they use the global allocators of feature `sync`.
+#[cfg(all(doctest, feature = "derive", feature = "sync"))]
 #[doc = include_str!("../../MIGRATING.md")]
 pub struct MigratingDoctests;

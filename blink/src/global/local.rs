@@ -81,7 +81,8 @@ macro_rules! unsafe_global_blink_alloc {
         /// constant initialiser and no destructor; during a thread's
         /// teardown the thread is in direct mode.
         ///
-        /// ```no_run
+        #[cfg_attr(feature = "std", doc = "```no_run")]
+        #[cfg_attr(not(feature = "std"), doc = "```ignore")]
         /// use blink_alloc::UnsafeGlobalBlinkAlloc;
         ///
         /// #[global_allocator]
@@ -149,7 +150,8 @@ impl UnsafeGlobalBlinkAlloc<std::alloc::System> {
     ///
     /// # Example
     ///
-    /// ```
+    #[cfg_attr(feature = "std", doc = "```")]
+    #[cfg_attr(not(feature = "std"), doc = "```ignore")]
     /// use blink_alloc::UnsafeGlobalBlinkAlloc;
     /// // SAFETY: with `std`, nothing beyond the methods' contracts.
     /// static GLOBAL: UnsafeGlobalBlinkAlloc = unsafe { UnsafeGlobalBlinkAlloc::new() };
@@ -169,7 +171,8 @@ impl UnsafeGlobalBlinkAlloc<std::alloc::System> {
     ///
     /// # Example
     ///
-    /// ```
+    #[cfg_attr(feature = "std", doc = "```")]
+    #[cfg_attr(not(feature = "std"), doc = "```ignore")]
     /// use blink_alloc::UnsafeGlobalBlinkAlloc;
     /// // SAFETY: with `std`, nothing beyond the methods' contracts.
     /// static GLOBAL: UnsafeGlobalBlinkAlloc =
@@ -194,7 +197,8 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
     ///
     /// # Example
     ///
-    /// ```
+    #[cfg_attr(feature = "std", doc = "```")]
+    #[cfg_attr(not(feature = "std"), doc = "```ignore")]
     /// use blink_alloc::UnsafeGlobalBlinkAlloc;
     /// use std::alloc::System;
     /// // SAFETY: with `std`, nothing beyond the methods' contracts.
@@ -216,7 +220,8 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
     ///
     /// # Example
     ///
-    /// ```
+    #[cfg_attr(feature = "std", doc = "```")]
+    #[cfg_attr(not(feature = "std"), doc = "```ignore")]
     /// use blink_alloc::UnsafeGlobalBlinkAlloc;
     /// use std::alloc::System;
     /// // SAFETY: with `std`, nothing beyond the methods' contracts.
@@ -236,7 +241,8 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
 
     /// Whether the calling thread is in blink mode for this allocator.
     ///
-    /// ```
+    #[cfg_attr(feature = "std", doc = "```")]
+    #[cfg_attr(not(feature = "std"), doc = "```ignore")]
     /// // SAFETY: with `std`, nothing beyond the methods' contracts.
     /// let global = unsafe { blink_alloc::UnsafeGlobalBlinkAlloc::new() };
     /// assert!(!global.is_blink_mode());
@@ -294,7 +300,8 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
     ///
     /// # Example
     ///
-    /// ```
+    #[cfg_attr(feature = "std", doc = "```")]
+    #[cfg_attr(not(feature = "std"), doc = "```ignore")]
     /// // SAFETY: with `std`, nothing beyond the methods' contracts.
     /// let global = unsafe { blink_alloc::UnsafeGlobalBlinkAlloc::new() };
     /// // SAFETY: nothing is allocated in blink mode here.
@@ -327,7 +334,8 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
     ///
     /// # Example
     ///
-    /// ```
+    #[cfg_attr(feature = "std", doc = "```")]
+    #[cfg_attr(not(feature = "std"), doc = "```ignore")]
     /// use core::alloc::{GlobalAlloc, Layout};
     /// // SAFETY: with `std`, nothing beyond the methods' contracts.
     /// let global = unsafe { blink_alloc::UnsafeGlobalBlinkAlloc::new() };
@@ -378,7 +386,8 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
     ///
     /// # Example
     ///
-    /// ```
+    #[cfg_attr(feature = "std", doc = "```")]
+    #[cfg_attr(not(feature = "std"), doc = "```ignore")]
     /// use core::alloc::{GlobalAlloc, Layout};
     /// // SAFETY: with `std`, nothing beyond the methods' contracts.
     /// let global = unsafe { blink_alloc::UnsafeGlobalBlinkAlloc::new() };
@@ -426,7 +435,8 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
     /// In debug builds, how many blocks allocated in blink mode have not
     /// been freed since the last reset; `None` in release builds.
     ///
-    /// ```
+    #[cfg_attr(feature = "std", doc = "```")]
+    #[cfg_attr(not(feature = "std"), doc = "```ignore")]
     /// // SAFETY: with `std`, nothing beyond the methods' contracts.
     /// let global = unsafe { blink_alloc::UnsafeGlobalBlinkAlloc::new() };
     /// assert!(matches!(global.live_blink_blocks(), Some(0) | None));
