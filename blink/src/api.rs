@@ -93,6 +93,29 @@ pub unsafe trait BlinkAllocator {
         self.allocate(layout)
     }
 
+    /// Allocates a block for `layout`, known at compile time, if the arena
+    /// can do so on its fast path; `None` when it would need its slow path
+    /// (a new chunk, a call to its base allocator), which only
+    /// [`allocate_known`](Self::allocate_known) takes. A caller can then
+    /// keep everything a miss needs out of line. The default tries
+    /// `allocate_known`.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use blink_alloc::{BlinkAlloc, BlinkAllocator};
+    ///
+    /// let arena = BlinkAlloc::new();
+    /// let layout = Layout::new::<u64>();
+    /// // A new arena has no chunk yet: its first block needs the slow path.
+    /// assert!(BlinkAllocator::allocate_known_fast(&arena, layout).is_none());
+    /// BlinkAllocator::allocate_known(&arena, layout).unwrap();
+    /// assert!(BlinkAllocator::allocate_known_fast(&arena, layout).is_some());
+    /// ```
+    #[inline(always)]
+    fn allocate_known_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
+        self.allocate_known(layout).ok().map(NonNull::cast)
+    }
+
     /// Allocates a zero-filled block for `layout`. See the [trait's
     /// example](BlinkAllocator#example).
     #[inline]
@@ -185,6 +208,11 @@ unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &A {
     }
 
     #[inline(always)]
+    fn allocate_known_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
+        A::allocate_known_fast(self, layout)
+    }
+
+    #[inline(always)]
     fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
         A::allocate_at(self, ptr, layout)
     }
@@ -203,6 +231,11 @@ unsafe impl<A: BlinkAllocator + ?Sized> BlinkAllocator for &mut A {
     #[inline(always)]
     fn allocate_known(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         A::allocate_known(self, layout)
+    }
+
+    #[inline(always)]
+    fn allocate_known_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
+        A::allocate_known_fast(self, layout)
     }
 
     #[inline(always)]

@@ -635,6 +635,11 @@ unsafe impl<A: Allocator> BlinkAllocator for BlinkAlloc<A> {
         Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
     }
 
+    #[inline(always)]
+    fn allocate_known_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
+        self.arena.alloc_known_fast(layout)
+    }
+
     #[inline]
     fn checkpoint(&self) -> Checkpoint {
         BlinkAlloc::checkpoint(self)

@@ -973,6 +973,11 @@ unsafe impl<A: Allocator> BlinkAllocator for LocalBlinkAlloc<'_, A> {
     }
 
     #[inline(always)]
+    fn allocate_known_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
+        self.arena.alloc_known_fast(layout)
+    }
+
+    #[inline(always)]
     fn allocate_at(&self, ptr: NonNull<u8>, layout: Layout) -> bool {
         self.arena.alloc_at(ptr, layout)
     }

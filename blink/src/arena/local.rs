@@ -100,9 +100,24 @@ impl<A: Allocator> LocalArena<A> {
     /// run-time layout it is still correct, but pays a branch more.
     #[inline(always)]
     pub(crate) fn alloc_known(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        match self.alloc_known_fast(layout) {
+            Some(ptr) => Ok(ptr),
+            None => {
+                let block = self
+                    .alloc_slow(layout)
+                    .map_or(ptr::null_mut(), NonNull::as_ptr);
+                NonNull::new(rarely(block)).ok_or(AllocError)
+            }
+        }
+    }
+
+    /// The fast path of [`alloc_known`](Self::alloc_known): `None` where
+    /// that would take the slow path.
+    #[inline(always)]
+    pub(crate) fn alloc_known_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
         let size = layout.size();
         if size == 0 || size > KNOWN_MAX || layout.align() > CHUNK_ALIGN {
-            return self.alloc(layout);
+            return self.alloc_fast(layout);
         }
         let cursor = self.cursor.get();
         let mask = layout.align() - 1;
@@ -111,14 +126,10 @@ impl<A: Allocator> LocalArena<A> {
         // divides `CHUNK_ALIGN` and so `end`, so `start <= end`; and then
         // `start + size <= END_MAX + KNOWN_MAX`, which does not overflow.
         let start = (cursor.addr() + mask) & !mask;
-        let new_cursor = start + size;
-        if new_cursor > self.end.get() {
-            let block = self
-                .alloc_slow(layout)
-                .map_or(ptr::null_mut(), NonNull::as_ptr);
-            return NonNull::new(rarely(block)).ok_or(AllocError);
+        if start + size > self.end.get() {
+            return None;
         }
-        Ok(self.bump(cursor, start, size))
+        Some(self.bump(cursor, start, size))
     }
 
     #[inline(always)]

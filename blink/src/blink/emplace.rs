@@ -184,6 +184,37 @@ where
         }
     }
 
+    /// [`slot_apart`](Self::slot_apart) on the arena's fast path only:
+    /// `None` where the arena would need its slow path.
+    #[inline(always)]
+    fn slot_apart_fast(&self) -> Option<(Option<NonNull<DropHeader>>, NonNull<T>)> {
+        if self.dropped() {
+            let block = self
+                .blink
+                .alloc
+                .allocate_known_fast(Layout::new::<DropItem<T>>())?;
+            let header = block.cast::<DropHeader>();
+            Some((Some(header), item_value::<T>(header)))
+        } else if size_of::<T>() == 0 {
+            Some((None, dangling(align_of::<T>()).cast()))
+        } else {
+            let block = self.blink.alloc.allocate_known_fast(Layout::new::<T>())?;
+            Some((None, block.cast()))
+        }
+    }
+
+    /// [`value`](Self::value) once the arena's fast path missed: out of
+    /// line, with the value moved in, so that the caller keeps nothing live
+    /// across the call.
+    #[cold]
+    #[inline(never)]
+    fn value_slow(&self, value: T) -> R {
+        match self.slot_apart() {
+            Ok((header, slot)) => self.fill_apart(header, slot, value),
+            Err(AllocError) => handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+
     /// Places `value` at the end of the newest run if it holds values of
     /// `T` and the arena has room right after it; gives the value back
     /// otherwise.
@@ -359,9 +390,9 @@ where
             Ok(placed) => return placed,
             Err(value) => value,
         };
-        match self.slot_apart() {
-            Ok((header, slot)) => self.fill_apart(header, slot, value),
-            Err(AllocError) => handle_alloc_error(Layout::new::<T>()),
+        match self.slot_apart_fast() {
+            Some((header, slot)) => self.fill_apart(header, slot, value),
+            None => self.value_slow(value),
         }
     }
 
