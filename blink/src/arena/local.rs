@@ -135,42 +135,27 @@ impl<A: Allocator> LocalArena<A> {
     #[inline(always)]
     fn alloc_fast(&self, layout: Layout) -> Option<NonNull<u8>> {
         let cursor = self.cursor.get();
-        // Invariant: cursor <= end <= END_MAX, both in (or one past) the
+        // Invariant: 0 < cursor <= end <= END_MAX, both in (or one past) the
         // current chunk, and `end` is a multiple of `CHUNK_ALIGN` (see `enter`).
-        let end = self.end.get();
-        let mask = layout.align() - 1;
-        // Folds away for a layout known at compile time.
-        if layout.align() <= CHUNK_ALIGN {
-            // Round `cursor` up to `align`. `cursor` is never null, so the
-            // `- 1` does not wrap; `(cursor - 1) | mask < end + CHUNK_ALIGN - 1`
-            // and `end` is a multiple of `CHUNK_ALIGN`, so the `+ 1` does not
-            // overflow; and as `align` divides `CHUNK_ALIGN` and so `end`,
-            // the result is at most `end`: `end - start` does not wrap.
-            let start = ((cursor.addr() - 1) | mask) + 1;
-            // `size > end - start`, except that a size of 0 wraps to
-            // `usize::MAX` and always misses: zero-sized blocks go to the
-            // slow path, which answers them without memory, and the fast
-            // path needs no test of its own for them.
-            if layout.size().wrapping_sub(1) >= end - start {
-                return None;
-            }
-            Some(self.bump(cursor, start, layout.size()))
-        } else {
-            // Laid out of line, so the path above needs no jump over it.
-            unlikely();
-            // Zero-sized blocks go to the slow path here too (see above); at
-            // an alignment this large the test costs little.
-            if layout.size() == 0 {
-                return None;
-            }
-            // `pad < align`, and `Layout` keeps `size + align - 1 <= isize::MAX`,
-            // so `pad + size` does not overflow.
-            let pad = cursor.addr().wrapping_neg() & mask;
-            if pad + layout.size() > end - cursor.addr() {
-                return None;
-            }
-            Some(self.bump(cursor, cursor.addr() + pad, layout.size()))
+        let below = cursor.addr() - 1;
+        // SAFETY: the invariant above. Stating it lets the compiler drop
+        // the overflow test below for a small layout known at compile time.
+        unsafe { core::hint::assert_unchecked(below < END_MAX) };
+        // `(cursor - 1) | mask` is the block's first address minus one, and
+        // `last` its last address: the block is `start..=last`. Any
+        // alignment works, so no branch on it is needed.
+        let before_start = below | (layout.align() - 1);
+        let last = before_start.wrapping_add(layout.size());
+        // `last <= before_start` holds exactly when the size is 0 (zero-sized
+        // blocks go to the slow path, which answers them without memory,
+        // not even padding) or when the sum wrapped (`size <= isize::MAX`),
+        // which it does also where `before_start + 1` would. Otherwise
+        // `cursor <= start <= last` without wrapping, `start` is aligned,
+        // and `last < end` keeps the block in the chunk.
+        if last <= before_start || last >= self.end.get() {
+            return None;
         }
+        Some(self.bump_to(cursor, before_start + 1, last + 1))
     }
 
     /// Hands out `size` bytes at address `start` and moves the cursor past
@@ -179,10 +164,17 @@ impl<A: Allocator> LocalArena<A> {
     /// the pointers stay in bounds of their provenance.
     #[inline(always)]
     fn bump(&self, cursor: *mut u8, start: usize, size: usize) -> NonNull<u8> {
+        self.bump_to(cursor, start, start + size)
+    }
+
+    /// [`bump`](Self::bump) with the new cursor, `next`, given: the block
+    /// is `start..next`, with `cursor <= start <= next <= end`.
+    #[inline(always)]
+    fn bump_to(&self, cursor: *mut u8, start: usize, next: usize) -> NonNull<u8> {
         let ptr = cursor.with_addr(start);
-        self.cursor.set(cursor.with_addr(start + size));
-        // SAFETY: the block, in the current chunk (see above), handed out now.
-        unsafe { asan::unpoison(ptr, size) };
+        self.cursor.set(cursor.with_addr(next));
+        // SAFETY: the block, in the current chunk (see `bump`), handed out now.
+        unsafe { asan::unpoison(ptr, next - start) };
         // SAFETY: `start >= cursor`, a chunk address or the sentinel, neither
         // of which is null.
         unsafe { NonNull::new_unchecked(ptr) }
@@ -554,12 +546,6 @@ fn raw_chunk(chunk: Option<NonNull<ChunkHeader>>) -> *const ChunkHeader {
 extern "C" fn rarely(block: *mut u8) -> *mut u8 {
     block
 }
-
-/// Marks the path that calls it as rare, for the layout of the code; it
-/// does nothing.
-#[cold]
-#[inline(always)]
-fn unlikely() {}
 
 /// A non-null, `align`-aligned address that owns no memory.
 #[inline(always)]

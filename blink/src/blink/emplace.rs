@@ -204,13 +204,14 @@ where
     }
 
     /// [`value`](Self::value) once the arena's fast path missed: out of
-    /// line, with the value moved in, so that the caller keeps nothing live
-    /// across the call.
+    /// line, with the value moved in and the builder passed in registers,
+    /// so that the caller keeps nothing live across the call.
     #[cold]
     #[inline(never)]
-    fn value_slow(&self, value: T) -> R {
-        match self.slot_apart() {
-            Ok((header, slot)) => self.fill_apart(header, slot, value),
+    fn value_slow(blink: &'a Blink<A>, with_drop: bool, value: T) -> R {
+        let this = Self::new(blink, with_drop);
+        match this.slot_apart() {
+            Ok((header, slot)) => this.fill_apart(header, slot, value),
             Err(AllocError) => handle_alloc_error(Layout::new::<T>()),
         }
     }
@@ -392,7 +393,7 @@ where
         };
         match self.slot_apart_fast() {
             Some((header, slot)) => self.fill_apart(header, slot, value),
-            None => self.value_slow(value),
+            None => Self::value_slow(self.blink, self.with_drop, value),
         }
     }
 
