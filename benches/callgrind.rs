@@ -824,11 +824,10 @@ use self::{
     ops_blink_alloc_04::group as blink_alloc_04,
     ops_blink_alloc_04_sync::group as blink_alloc_04_sync, ops_bump_scope::group as bump_scope,
     ops_bumpalo::group as bumpalo, ops_ours::group as ours, ops_ours_sync::group as ours_sync,
-    typed_blink_alloc_04::group as emplacer_blink_alloc_04,
+    tool_bump_scope::group as tools_bump_scope, tool_bumpalo::group as tools_bumpalo,
+    tool_ours::group as tools_ours, typed_blink_alloc_04::group as emplacer_blink_alloc_04,
     typed_bump_scope::group as emplacer_bump_scope, typed_bumpalo::group as emplacer_bumpalo,
     typed_ours::group as emplacer_ours, typed_typed_arena::group as emplacer_typed_arena,
-    tool_ours::group as tools_ours, tool_bumpalo::group as tools_bumpalo,
-    tool_bump_scope::group as tools_bump_scope,
 };
 
 main!(

@@ -307,13 +307,15 @@ impl<'a, 'o, T, A: BlinkAllocator> BlinkVec<'a, 'o, T, A> {
     /// ```
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), T> {
-        if self.len == self.cap && self.grow(1).is_err() {
+        // Read once: growth keeps `len`.
+        let len = self.len;
+        if len == self.cap && self.grow(1).is_err() {
             return Err(value);
         }
         // SAFETY: `len < cap`, so slot `len` is inside the block (for a
         // zero-sized `T` every slot is a well-aligned address).
-        unsafe { self.first().add(self.len).write(value) };
-        self.len += 1;
+        unsafe { self.first().add(len).write(value) };
+        self.len = len + 1;
         Ok(())
     }
 
@@ -333,12 +335,14 @@ impl<'a, 'o, T, A: BlinkAllocator> BlinkVec<'a, 'o, T, A> {
     /// Calls `handle_alloc_error` if the arena cannot allocate.
     #[inline]
     pub fn push(&mut self, value: T) {
-        if self.len == self.cap && self.grow(1).is_err() {
+        // Read once: growth keeps `len`.
+        let len = self.len;
+        if len == self.cap && self.grow(1).is_err() {
             handle_alloc_error(Layout::new::<T>());
         }
         // SAFETY: as in `try_push`.
-        unsafe { self.first().add(self.len).write(value) };
-        self.len += 1;
+        unsafe { self.first().add(len).write(value) };
+        self.len = len + 1;
     }
 
     /// Removes the last value and returns it.
