@@ -15,6 +15,8 @@ use crate::{api::BlinkAllocator, arena::local::dangling, oom::handle_alloc_error
 
 /// Fewest bytes a string's first block holds.
 const MIN_CAPACITY: usize = 16;
+/// Bytes of the first block of a formatted string.
+const FORMAT_CAPACITY: usize = 64;
 
 /// A growable string in an arena, made by [`Blink::string`] or
 /// [`BlinkScope::string`].
@@ -493,6 +495,9 @@ fn format_in<'o, A: BlinkAllocator>(
         string: BlinkString::new(alloc),
         out_of_memory: false,
     };
+    // Room for most formatted lines in one block; `into_str` gives the
+    // rest back. If the arena cannot give it, the writes grow as needed.
+    let _ = writer.string.grow_to(FORMAT_CAPACITY);
     match fmt::write(&mut writer, args) {
         Ok(()) => Ok(writer.string.into_str()),
         Err(fmt::Error) if writer.out_of_memory => Err(AllocError),
