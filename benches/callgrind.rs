@@ -702,11 +702,130 @@ pub mod typed_typed_arena {
     library_benchmark_group!(name = group; benchmarks = put_string);
 }
 
+/// Calls in the `tool_format` row; the report divides by it.
+const FORMATS: usize = 10_000;
+
+/// The entry functions and benchmarks of one arena's everyday tools: a
+/// vector of `u64` filled by `LOOP` pushes from empty (its growth counted),
+/// then turned into a slice; and `FORMATS` short strings formatted with two
+/// integer arguments. `$new_vec` makes an empty vector in the arena;
+/// `$finish_vec` turns it into a slice; `$format` formats `i` and `n`.
+macro_rules! tools_benches {
+    (
+        $module:ident, $arena:ty,
+        warm = $warm:expr,
+        new_vec = |$va:ident| $new_vec:expr,
+        finish_vec = |$fv:ident| $finish_vec:expr,
+        format = |$fa:ident, $fi:ident, $fn:ident| $format:expr $(,)?
+    ) => {
+        pub mod $module {
+            use std::hint::black_box;
+
+            use gungraun::{library_benchmark, library_benchmark_group};
+
+            use crate::{entry, FORMATS, LOOP, LOOP_ROOM};
+
+            type Arena = $arena;
+
+            fn pattern() -> String {
+                format!("*::{}::entry_*", stringify!($module))
+            }
+
+            /// A new arena that has held `LOOP_ROOM` bytes, and kept them.
+            fn warm() -> Arena {
+                $warm
+            }
+
+            #[inline(never)]
+            pub fn entry_vec_push(arena: &Arena, n: usize) {
+                let $va = arena;
+                let mut vec = $new_vec;
+                for i in 0..n as u64 {
+                    vec.push(i);
+                }
+                let $fv = vec;
+                black_box($finish_vec);
+            }
+
+            #[inline(never)]
+            pub fn entry_format(arena: &Arena, n: usize) {
+                for i in 0..n {
+                    let $fa = arena;
+                    let $fi = i;
+                    let $fn = n;
+                    black_box($format);
+                }
+            }
+
+            #[library_benchmark(config = entry(&pattern()))]
+            fn tool_vec_push() {
+                let arena = warm();
+                let f = black_box(entry_vec_push as fn(&Arena, usize));
+                f(&arena, black_box(LOOP));
+                black_box(&arena);
+            }
+
+            #[library_benchmark(config = entry(&pattern()))]
+            fn tool_format() {
+                let arena = warm();
+                let f = black_box(entry_format as fn(&Arena, usize));
+                f(&arena, black_box(FORMATS));
+                black_box(&arena);
+            }
+
+            library_benchmark_group!(name = group; benchmarks = tool_vec_push, tool_format);
+        }
+    };
+}
+
+tools_benches!(
+    tool_ours,
+    blink_alloc::Blink,
+    warm = {
+        let mut arena = blink_alloc::Blink::new();
+        arena.uninit::<[u8; LOOP_ROOM]>();
+        arena.reset();
+        arena
+    },
+    new_vec = |arena| arena.vec(),
+    finish_vec = |vec| vec.into_slice(),
+    format = |arena, i, n| blink_alloc::blink_format!(in arena, "item {} of {}", i, n),
+);
+
+tools_benches!(
+    tool_bumpalo,
+    bumpalo::Bump,
+    warm = {
+        let mut arena = bumpalo::Bump::new();
+        arena.alloc_layout(crate::room(LOOP_ROOM));
+        arena.reset();
+        arena
+    },
+    new_vec = |arena| bumpalo::collections::Vec::new_in(arena),
+    finish_vec = |vec| vec.into_bump_slice_mut(),
+    format = |arena, i, n| bumpalo::format!(in arena, "item {} of {}", i, n).into_bump_str(),
+);
+
+tools_benches!(
+    tool_bump_scope,
+    bump_scope::Bump,
+    warm = {
+        let mut arena = bump_scope::Bump::new();
+        allocator_api2::alloc::Allocator::allocate(&&arena, crate::room(LOOP_ROOM)).unwrap();
+        arena.reset();
+        arena
+    },
+    new_vec = |arena| bump_scope::BumpVec::new_in(arena),
+    finish_vec = |vec| vec.into_slice(),
+    format = |arena, i, n| bump_scope::bump_format!(in arena, "item {} of {}", i, n).into_str(),
+);
+
 use self::{
     ops_blink_alloc_04::group as blink_alloc_04,
     ops_blink_alloc_04_sync::group as blink_alloc_04_sync, ops_bump_scope::group as bump_scope,
     ops_bumpalo::group as bumpalo, ops_ours::group as ours, ops_ours_sync::group as ours_sync,
-    typed_blink_alloc_04::group as emplacer_blink_alloc_04,
+    tool_bump_scope::group as tools_bump_scope, tool_bumpalo::group as tools_bumpalo,
+    tool_ours::group as tools_ours, typed_blink_alloc_04::group as emplacer_blink_alloc_04,
     typed_bump_scope::group as emplacer_bump_scope, typed_bumpalo::group as emplacer_bumpalo,
     typed_ours::group as emplacer_ours, typed_typed_arena::group as emplacer_typed_arena,
 };
@@ -722,5 +841,8 @@ main!(
     emplacer_bumpalo,
     emplacer_bump_scope,
     emplacer_blink_alloc_04,
-    emplacer_typed_arena
+    emplacer_typed_arena,
+    tools_ours,
+    tools_bumpalo,
+    tools_bump_scope
 );

@@ -27,6 +27,9 @@ CALLGRIND_NAMES = {
     "blink_alloc_04": "blink-alloc-0.4",
     "emplacer_blink_alloc_04": "blink-alloc-0.4",
     "emplacer_typed_arena": "typed-arena",
+    "tools_ours": "blink",
+    "tools_bumpalo": "bumpalo",
+    "tools_bump_scope": "bump-scope",
     "ours_sync": "blink-sync",
     "blink_alloc_04_sync": "blink-alloc-0.4-sync",
 }
@@ -58,6 +61,10 @@ LOOP_OPS = {
     "binary_trees": ("binary-trees, depth `TREE_DEPTH`, nodes by `put_no_drop`, total (M)", None),
     "put_string": ("put a `String`, dropped at reset", "STRINGS"),
     "loop_vec_push": ("`Vec<u64>` push, through `&arena`", "LOOP"),
+    "tool_vec_push": ("the arena's own vector (`BlinkVec`, `collections::Vec`, `BumpVec`): "
+                      "`u64` pushes from empty, then a slice", "LOOP"),
+    "tool_format": ("`blink_format!` / `format!` / `bump_format!` of `\"item {} of {}\"`, "
+                    "two `usize`s, per call", "FORMATS"),
 }
 CALLGRIND_SOURCE = os.path.join(os.path.dirname(__file__), "..", "benches", "callgrind.rs")
 # Hand-written notes the report ends with: what was tried and measured.

@@ -9,11 +9,11 @@ use core::{
 
 use allocator_api2::alloc::AllocError;
 
-use super::Blink;
+use super::{tip::slice_layout, Blink};
 use crate::{
     api::BlinkAllocator,
     arena::local::dangling,
-    drop_list::{block_layout, value_offset, DropHeader, DropMark},
+    drop_list::{value_offset, DropHeader, DropMark},
     oom::handle_alloc_error,
 };
 
@@ -721,11 +721,7 @@ impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
     }
 
     fn layout_for(&self, cap: usize) -> Option<Layout> {
-        if self.with_header {
-            block_layout::<T>(cap).map(|(layout, _)| layout)
-        } else {
-            Layout::array::<T>(cap).ok()
-        }
+        slice_layout::<T>(self.with_header, cap)
     }
 
     /// Makes room for `additional` more items.

@@ -5,6 +5,7 @@ mod iter;
 mod pin;
 pub(crate) mod scope;
 mod string;
+mod tip;
 mod vec;
 
 use core::{fmt, mem::MaybeUninit};

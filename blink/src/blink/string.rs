@@ -10,11 +10,16 @@ use core::{
 
 use allocator_api2::alloc::AllocError;
 
-use super::{Blink, BlinkScope};
+use super::{
+    tip::{grow_amortized, grow_block},
+    Blink, BlinkScope,
+};
 use crate::{api::BlinkAllocator, arena::local::dangling, oom::handle_alloc_error};
 
 /// Fewest bytes a string's first block holds.
 const MIN_CAPACITY: usize = 16;
+/// Bytes of the first block of a formatted string.
+const FORMAT_CAPACITY: usize = 64;
 
 /// A growable string in an arena, made by [`Blink::string`] or
 /// [`BlinkScope::string`].
@@ -196,28 +201,24 @@ impl<'a, 'o, A: BlinkAllocator> BlinkString<'a, 'o, A> {
     }
 
     /// Grows the block for `additional` more bytes: twice the capacity (16
-    /// at least) if the arena gives it, else just enough.
+    /// at least) if the arena gives it, else less, down to just enough.
     #[cold]
     #[inline(never)]
     fn grow(&mut self, additional: usize) -> Result<(), AllocError> {
-        let needed = self.len.checked_add(additional).ok_or(AllocError)?;
-        let doubled = self.cap.saturating_mul(2).max(MIN_CAPACITY).max(needed);
-        match self.grow_to(doubled) {
-            Ok(()) => Ok(()),
-            Err(AllocError) if doubled > needed => self.grow_to(needed),
-            Err(error) => Err(error),
-        }
+        let cap = self.cap;
+        // `additional > cap - len`, so `least > 0`.
+        let least = self.len.checked_add(additional).ok_or(AllocError)? - cap;
+        grow_amortized(cap, least, MIN_CAPACITY, |step| {
+            self.grow_to(cap.checked_add(step).ok_or(AllocError)?)
+        })
     }
 
     fn grow_to(&mut self, cap: usize) -> Result<(), AllocError> {
         let layout = Layout::from_size_align(cap, 1).map_err(|_| AllocError)?;
-        let block = if self.cap == 0 {
-            self.alloc.allocate(layout)?
-        } else {
-            // SAFETY: `ptr` is the string's live block, allocated (or last
-            // resized) with `cap` bytes; on success only the result is used.
-            unsafe { self.alloc.resize(self.ptr, byte_layout(self.cap), layout)? }
-        };
+        // SAFETY: while `cap != 0`, `ptr` is the string's live block,
+        // allocated (or last resized) with `cap` bytes; on success only the
+        // result is used.
+        let block = unsafe { grow_block(self.alloc, self.ptr, byte_layout(self.cap), layout)? };
         self.ptr = block.cast();
         self.cap = cap;
         Ok(())
@@ -493,6 +494,9 @@ fn format_in<'o, A: BlinkAllocator>(
         string: BlinkString::new(alloc),
         out_of_memory: false,
     };
+    // Room for most formatted lines in one block; `into_str` gives the
+    // rest back. If the arena cannot give it, the writes grow as needed.
+    let _ = writer.string.grow_to(FORMAT_CAPACITY);
     match fmt::write(&mut writer, args) {
         Ok(()) => Ok(writer.string.into_str()),
         Err(fmt::Error) if writer.out_of_memory => Err(AllocError),

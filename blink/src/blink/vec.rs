@@ -12,7 +12,10 @@ use core::{
 
 use allocator_api2::alloc::AllocError;
 
-use super::{Blink, BlinkScope};
+use super::{
+    tip::{grow_amortized, grow_block, slice_layout},
+    Blink, BlinkScope,
+};
 use crate::{
     api::BlinkAllocator,
     arena::local::dangling,
@@ -181,11 +184,7 @@ impl<'a, 'o, T, A: BlinkAllocator> BlinkVec<'a, 'o, T, A> {
     /// The block layout for `cap` values, or `None` on overflow.
     #[inline(always)]
     fn layout_for(&self, cap: usize) -> Option<Layout> {
-        if self.with_header {
-            block_layout::<T>(cap).map(|(layout, _)| layout)
-        } else {
-            Layout::array::<T>(cap).ok()
-        }
+        slice_layout::<T>(self.with_header, cap)
     }
 
     /// The block layout of the current block.
@@ -243,7 +242,7 @@ impl<'a, 'o, T, A: BlinkAllocator> BlinkVec<'a, 'o, T, A> {
     }
 
     /// Grows the block for `additional` more values: twice the capacity
-    /// (4 at least) if the arena gives it, else just enough.
+    /// (4 at least) if the arena gives it, else less, down to just enough.
     #[cold]
     #[inline(never)]
     fn grow(&mut self, additional: usize) -> Result<(), AllocError> {
@@ -255,27 +254,23 @@ impl<'a, 'o, T, A: BlinkAllocator> BlinkVec<'a, 'o, T, A> {
             }
             return self.grow_to(usize::MAX);
         }
-        let needed = self.len.checked_add(additional).ok_or(AllocError)?;
-        let doubled = self.cap.saturating_mul(2).max(MIN_CAPACITY).max(needed);
-        match self.grow_to(doubled) {
-            Ok(()) => Ok(()),
-            Err(AllocError) if doubled > needed => self.grow_to(needed),
-            Err(error) => Err(error),
-        }
+        let cap = self.cap;
+        // `additional > cap - len`, so `least > 0`.
+        let least = self.len.checked_add(additional).ok_or(AllocError)? - cap;
+        grow_amortized(cap, least, MIN_CAPACITY, |step| {
+            self.grow_to(cap.checked_add(step).ok_or(AllocError)?)
+        })
     }
 
     fn grow_to(&mut self, cap: usize) -> Result<(), AllocError> {
         // Zero-sized values need only the header, whatever their count.
         let room = if size_of::<T>() == 0 { 0 } else { cap };
         let layout = self.layout_for(room).ok_or(AllocError)?;
-        let block = if self.block_size == 0 {
-            self.blink.alloc.allocate(layout)?
-        } else {
-            // SAFETY: `block` is the vector's live block of `self.layout()`;
-            // its values move bitwise with it, which is how Rust moves
-            // values, and are only used through the new block on success.
-            unsafe { self.blink.alloc.resize(self.block, self.layout(), layout)? }
-        };
+        // SAFETY: while `block_size != 0`, `block` is the vector's live
+        // block of `self.layout()`; its values move bitwise with it, which
+        // is how Rust moves values, and are only used through the new block
+        // on success.
+        let block = unsafe { grow_block(&self.blink.alloc, self.block, self.layout(), layout)? };
         self.block = block.cast();
         self.block_size = layout.size();
         if size_of::<T>() != 0 {
@@ -307,13 +302,15 @@ impl<'a, 'o, T, A: BlinkAllocator> BlinkVec<'a, 'o, T, A> {
     /// ```
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), T> {
-        if self.len == self.cap && self.grow(1).is_err() {
+        // Read once: growth keeps `len`.
+        let len = self.len;
+        if len == self.cap && self.grow(1).is_err() {
             return Err(value);
         }
         // SAFETY: `len < cap`, so slot `len` is inside the block (for a
         // zero-sized `T` every slot is a well-aligned address).
-        unsafe { self.first().add(self.len).write(value) };
-        self.len += 1;
+        unsafe { self.first().add(len).write(value) };
+        self.len = len + 1;
         Ok(())
     }
 
@@ -333,12 +330,14 @@ impl<'a, 'o, T, A: BlinkAllocator> BlinkVec<'a, 'o, T, A> {
     /// Calls `handle_alloc_error` if the arena cannot allocate.
     #[inline]
     pub fn push(&mut self, value: T) {
-        if self.len == self.cap && self.grow(1).is_err() {
+        // Read once: growth keeps `len`.
+        let len = self.len;
+        if len == self.cap && self.grow(1).is_err() {
             handle_alloc_error(Layout::new::<T>());
         }
         // SAFETY: as in `try_push`.
-        unsafe { self.first().add(self.len).write(value) };
-        self.len += 1;
+        unsafe { self.first().add(len).write(value) };
+        self.len = len + 1;
     }
 
     /// Removes the last value and returns it.
