@@ -508,17 +508,17 @@ impl<A: Allocator> GlobalBlinkAlloc<A> {
         // SAFETY: `layout` made this block, so `blink_layout(layout)` was
         // valid; only the size changes below.
         let old = unsafe { blink_layout(layout).unwrap_unchecked() };
-        let Some(new) = Layout::from_size_align(new_size, align)
-            .ok()
-            .and_then(blink_layout)
-        else {
+        let Ok(new_layout) = Layout::from_size_align(new_size, align) else {
             return ptr::null_mut();
         };
         // The arena block: `a` bytes before the user's block, in the same
         // arena block (only an address: never read through this pointer).
         // SAFETY: `ptr - a >= 2a` (an arena block is not at address 0).
         let base = unsafe { NonNull::new_unchecked(ptr.wrapping_sub(align)) };
-        if new.size() <= old.size() {
+        if new_size <= layout.size() {
+            let Some(new) = blink_layout(new_layout) else {
+                return ptr::null_mut();
+            };
             // SAFETY: `base` is a live arena block with layout `old`, and
             // the arena shrinks an aligned block in place, never moving or
             // reading it.
@@ -527,17 +527,17 @@ impl<A: Allocator> GlobalBlinkAlloc<A> {
                 Err(_) => ptr::null_mut(),
             };
         }
-        let mode = thread_mode::replace(thread_mode::DIRECT);
-        let moved = self.blink.arena.alloc(new);
-        thread_mode::replace(mode);
-        let Ok(moved) = moved else {
-            return ptr::null_mut();
-        };
-        let moved = moved.as_ptr().wrapping_add(align);
+        // A new blink-mode block of the same alignment (counted as one more
+        // live block, the old one is counted out below).
+        let moved = self.alloc_blink(new_layout);
+        if moved.is_null() {
+            return moved;
+        }
         // SAFETY: `ptr` is live for `layout.size()` bytes (caller), and
         // `moved` is a fresh block of more than that, disjoint from it. Only
         // the user's bytes are read, through the user's pointer.
         unsafe { ptr::copy_nonoverlapping(ptr, moved, layout.size()) };
+        self.count(-1);
         // SAFETY: the old arena block is live with layout `old`, and not
         // used again.
         unsafe { self.blink.deallocate(base, old.size()) };
