@@ -90,6 +90,10 @@ GROUP_NOTES = {
     "from_iter filter 100": "100 calls of `from_iter((0..100).filter(x % 3 != 0))` (no drop), then reset",
     "put String, dropped at reset": "1 000 `String`s placed with drop, all dropped at the reset",
     "reset_cycles": "100 frames of (64 `u64`, 64 mixed layouts, a 64-push `Vec`) each ended by a reset",
+    "global_frame": "bench `global`: one request frame (`benches/global_frame.rs`: 200 formatted `String`s, "
+                    "a `BTreeMap<String, Vec<String>>`, a rendered reply, all dropped) with every allocation "
+                    "going to each global allocator; `blink` is `GlobalBlinkAlloc` in blink mode, its "
+                    "`blink_mode` and resetting `direct_mode` included",
 }
 
 
