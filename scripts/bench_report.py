@@ -475,8 +475,8 @@ def main():
         w("")
         summary[group] = {r[0]: r[1] for r in rows}
 
-    if cg:
-        op_rows = [op for op in ops if op not in LOOP_OPS and op not in GLOBAL_OPS]
+    op_rows = [op for op in ops if op not in LOOP_OPS and op not in GLOBAL_OPS]
+    if op_rows:
         names = [n for n in dict.fromkeys(CALLGRIND_NAMES.values())
                  if any(n in cg[op] for op in op_rows)]
         names += sorted({n for op in op_rows for n in cg[op]} - set(names))
