@@ -4,8 +4,10 @@
 #   scripts/bench-report.sh [--no-callgrind] [--out FILE] [EXTRA_BENCH...]
 #   scripts/bench-report.sh --callgrind-table
 #
-# `--callgrind-table` runs only the callgrind bench and prints its loop
-# table (instructions per operation, every allocator) on stdout.
+# `--callgrind-table` runs only the callgrind benches (callgrind,
+# global_callgrind) and prints their loop table (instructions per
+# operation, every allocator) and global-allocator table (instructions per
+# frame) on stdout.
 #
 # Always runs the criterion bench `alloc`; every EXTRA_BENCH (for example
 # `emplacer`, `sync`) is another criterion bench under benches/ run in the
@@ -61,7 +63,7 @@ if ((table_only)); then
     check_gungraun
     json=$(mktemp)
     trap 'rm -f "$json"' EXIT
-    cargo bench -p blink-benches --bench callgrind -- --output-format=json >"$json"
+    cargo bench -p blink-benches --bench callgrind --bench global_callgrind -- --output-format=json >"$json"
     python3 scripts/bench_report.py --callgrind-table --callgrind-json "$json"
     exit 0
 fi
@@ -92,7 +94,7 @@ callgrind_json=""
 if ((callgrind)); then
     check_gungraun
     echo "== callgrind (gungraun $want)" >&2
-    cargo bench -p blink-benches --bench callgrind -- --output-format=json >"$work/callgrind.json"
+    cargo bench -p blink-benches --bench callgrind --bench global_callgrind -- --output-format=json >"$work/callgrind.json"
     callgrind_json="$work/callgrind.json"
 fi
 

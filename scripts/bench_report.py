@@ -32,6 +32,9 @@ CALLGRIND_NAMES = {
     "tools_bump_scope": "bump-scope",
     "ours_sync": "blink-sync",
     "blink_alloc_04_sync": "blink-alloc-0.4-sync",
+    "global_system": "system",
+    "global_mimalloc": "mimalloc",
+    "global_blink": "blink",
 }
 # Columns that are ours; the others are peers. `blink-sync` is checked
 # against `blink` (the shared arena's target is parity with the local one).
@@ -66,7 +69,17 @@ LOOP_OPS = {
     "tool_format": ("`blink_format!` / `format!` / `bump_format!` of `\"item {} of {}\"`, "
                     "two `usize`s, per call", "FORMATS"),
 }
-CALLGRIND_SOURCE = os.path.join(os.path.dirname(__file__), "..", "benches", "callgrind.rs")
+# Rows of benches/global_callgrind.rs: the same frame of work with each global
+# allocator; label and the constant that counts the frames of one run.
+GLOBAL_OPS = {
+    "global_frame": ("a request frame (200 formatted `String`s in a `Vec`, grouped in a "
+                     "`BTreeMap<String, Vec<String>>`, a reply rendered, all dropped); "
+                     "blink: `blink_mode` and the resetting `direct_mode` included", "FRAMES"),
+}
+# The global allocators in the order of their columns; `blink` is ours.
+GLOBAL_NAMES = ["system", "mimalloc", OURS]
+CALLGRIND_SOURCES = [os.path.join(os.path.dirname(__file__), "..", "benches", name)
+                     for name in ("callgrind.rs", "global_callgrind.rs")]
 # Hand-written notes the report ends with: what was tried and measured.
 NOTES = os.path.join(os.path.dirname(__file__), "..", "benches", "NOTES.md")
 CHART_DIR = "bench-charts"
@@ -84,6 +97,10 @@ GROUP_NOTES = {
     "from_iter filter 100": "100 calls of `from_iter((0..100).filter(x % 3 != 0))` (no drop), then reset",
     "put String, dropped at reset": "1 000 `String`s placed with drop, all dropped at the reset",
     "reset_cycles": "100 frames of (64 `u64`, 64 mixed layouts, a 64-push `Vec`) each ended by a reset",
+    "global_frame": "bench `global`: one request frame (`benches/global_frame.rs`: 200 formatted `String`s, "
+                    "a `BTreeMap<String, Vec<String>>`, a rendered reply, all dropped) with every allocation "
+                    "going to each global allocator; `blink` is `GlobalBlinkAlloc` in blink mode, its "
+                    "`blink_mode` and resetting `direct_mode` included",
 }
 
 
@@ -228,15 +245,16 @@ def ratio(a, b):
     return a / b if b else float("inf")
 
 
-def bench_constants(path=CALLGRIND_SOURCE):
-    """`const NAME: TYPE = VALUE;` integers of benches/callgrind.rs."""
+def bench_constants(paths=CALLGRIND_SOURCES):
+    """`const NAME: TYPE = VALUE;` integers of the callgrind benches' sources."""
     consts = {}
-    try:
-        with open(path) as f:
-            for m in re.finditer(r"const (\w+): \w+ = ([0-9_]+);", f.read()):
-                consts[m.group(1)] = int(m.group(2).replace("_", ""))
-    except OSError:
-        pass
+    for path in paths:
+        try:
+            with open(path) as f:
+                for m in re.finditer(r"const (\w+): \w+ = ([0-9_]+);", f.read()):
+                    consts[m.group(1)] = int(m.group(2).replace("_", ""))
+        except OSError:
+            pass
     return consts
 
 
@@ -337,13 +355,51 @@ def loop_table(cg, ops, consts):
     return lines, checks, charts
 
 
+def global_table(cg, consts):
+    """Markdown lines of the global-allocator rows: instructions per frame for
+    each global allocator, and a check that ours is below both others.
+    Returns (lines, checks)."""
+    rows = [op for op in GLOBAL_OPS if op in cg]
+    if not rows:
+        return [], []
+    lines, checks = [], []
+    w = lines.append
+    w("| workload | " + " | ".join(GLOBAL_NAMES) + " | ours vs best other | ours below both |")
+    w("|---|" + "---:|" * len(GLOBAL_NAMES) + "---:|---|")
+    for op in rows:
+        label, const = GLOBAL_OPS[op]
+        divisor = consts.get(const, 0)
+        values = {n: cg[op][n][0] / divisor for n in GLOBAL_NAMES if n in cg[op] and divisor}
+        others = {n: v for n, v in values.items() if n != OURS}
+        cells = [("**%.0f**" if n == OURS else "%.0f") % values[n] if n in values else ""
+                 for n in GLOBAL_NAMES]
+        verdict, vs = "", ""
+        if OURS in values and others:
+            best = min(others.items(), key=lambda kv: kv[1])
+            ok = all(values[OURS] < v for v in others.values())
+            verdict = "yes" if ok else "**no**"
+            vs = "%.3fx (%s)" % (ratio(values[OURS], best[1]), best[0])
+            checks.append(("callgrind `%s`: GlobalBlinkAlloc in blink mode below system and mimalloc" % op,
+                           "%.0f vs %s" % (values[OURS], ", ".join("%s %.0f" % kv for kv in others.items())),
+                           "yes" if ok else "no"))
+        w("| %s | %s | %s | %s |" % (label, " | ".join(cells), vs, verdict))
+    return lines, checks
+
+
 def print_callgrind_table(path):
-    """`--callgrind-table`: the loop table alone, on stdout."""
+    """`--callgrind-table`: the loop and global tables alone, on stdout."""
     cg, ops = callgrind_results(path)
-    lines, _, _ = loop_table(cg, ops, bench_constants())
+    consts = bench_constants()
+    lines, _, _ = loop_table(cg, ops, consts)
     print("Instructions per operation (callgrind; loop included; fewer is better)")
     print()
     print("\n".join(lines))
+    lines, _ = global_table(cg, consts)
+    if lines:
+        print()
+        print("Instructions per frame, global allocators (callgrind; fewer is better)")
+        print()
+        print("\n".join(lines))
 
 
 def main():
@@ -426,9 +482,11 @@ def main():
         w("")
         summary[group] = {r[0]: r[1] for r in rows}
 
-    if cg:
-        names = [n for n in CALLGRIND_NAMES.values() if any(n in cg[op] for op in ops)]
-        names += sorted({n for op in ops for n in cg[op]} - set(names))
+    op_rows = [op for op in ops if op not in LOOP_OPS and op not in GLOBAL_OPS]
+    if op_rows:
+        names = [n for n in dict.fromkeys(CALLGRIND_NAMES.values())
+                 if any(n in cg[op] for op in op_rows)]
+        names += sorted({n for op in op_rows for n in cg[op]} - set(names))
         w("## Instructions per operation (callgrind)")
         w("")
         w("One operation in an `#[inline(never)]` function on a warm arena, counted by callgrind")
@@ -437,7 +495,7 @@ def main():
         w("")
         w("| operation | " + " | ".join(names) + " |")
         w("|---|" + "---:|" * len(names))
-        for op in [op for op in ops if op not in LOOP_OPS]:
+        for op in op_rows:
             cells = []
             for n in names:
                 if n in cg[op]:
@@ -474,6 +532,20 @@ def main():
             w("![%s](%s)" % (esc(op), chart))
         w("")
     checks += loop_checks
+    lines, global_checks = global_table(cg, consts)
+    if lines:
+        w("## Global allocators on a frame of work (callgrind)")
+        w("")
+        w("`benches/global_callgrind.rs`: the frame of `benches/global_frame.rs` with every")
+        w("allocation going to the system allocator, to mimalloc, or to `GlobalBlinkAlloc` in blink")
+        w("mode; %d frames after %d warm ones, counted whole and divided by %d. The criterion group" % (
+            consts.get("FRAMES", 0), consts.get("WARM_FRAMES", 0), consts.get("FRAMES", 0)))
+        w("`global_frame` (bench `global`) times the same frame.")
+        w("")
+        for line in lines:
+            w(line)
+        w("")
+    checks += global_checks
     reset = cg.get("reset", {})
     if OURS in reset and OURS_SYNC in reset:
         r = ratio(reset[OURS_SYNC][0], reset[OURS][0])

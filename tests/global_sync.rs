@@ -188,6 +188,36 @@ fn the_newest_block_is_freed_and_grown_in_place() {
     });
 }
 
+fn large_and_over_aligned_blocks_keep_their_owner() {
+    use core::alloc::{GlobalAlloc, Layout};
+
+    in_blink_mode(|| {
+        // Sizes and alignments of 1 MiB and more skip the inlined bump.
+        let mut big = vec![3u8; 2 << 20];
+        assert!(is_blink(big.as_ptr(), 1));
+        big.extend_from_slice(&[4u8; 1 << 20]);
+        assert!(is_blink(big.as_ptr(), 1));
+        assert_eq!((big[0], big[(3 << 20) - 1]), (3, 4));
+        drop(big);
+        for align in [1usize << 19, 1 << 20] {
+            let layout = Layout::from_size_align(24, align).unwrap();
+            // SAFETY: a valid layout; the block is freed below with it.
+            let block = unsafe { GLOBAL.alloc(layout) };
+            assert!(!block.is_null() && block.addr() % align == 0);
+            assert!(is_blink(block, align));
+            // SAFETY: the block is live, made with `layout`, grown to a
+            // valid size, then freed with its new size.
+            unsafe {
+                block.write_bytes(9, 24);
+                let grown = GLOBAL.realloc(block, layout, 4096);
+                assert!(!grown.is_null() && is_blink(grown, align));
+                assert_eq!(*grown.add(23), 9);
+                GLOBAL.dealloc(grown, Layout::from_size_align(4096, align).unwrap());
+            }
+        }
+    });
+}
+
 fn alloc_zeroed_zeroes_reused_memory() {
     in_blink_mode(|| {
         drop(vec![0xFFu8; 256]);
@@ -279,6 +309,10 @@ fn main() {
             (
                 "the_newest_block_is_freed_and_grown_in_place",
                 the_newest_block_is_freed_and_grown_in_place,
+            ),
+            (
+                "large_and_over_aligned_blocks_keep_their_owner",
+                large_and_over_aligned_blocks_keep_their_owner,
             ),
             (
                 "alloc_zeroed_zeroes_reused_memory",

@@ -123,17 +123,24 @@ impl<A: Allocator> SyncArena<A> {
             // Folds away for known layouts.
             return Ok(dangling(layout.align()));
         }
+        match self.alloc_in_slot(layout) {
+            Some(ptr) => Ok(ptr),
+            None => self.alloc_refill(layout),
+        }
+    }
+
+    /// Allocates a block for `layout` from this thread's slot if the slot
+    /// is this cycle's and has room; `None` otherwise. Never calls out: the
+    /// global allocators' fast path.
+    #[inline(always)]
+    pub(crate) fn alloc_in_slot(&self, layout: Layout) -> Option<NonNull<u8>> {
         // `Relaxed`: only this thread's own slots are compared with the
         // epoch. It goes back to `NO_EPOCH` only at resets, which happen
         // before this call by the caller's synchronisation (`&mut`, or the
         // promise of `reset_unchecked`), so this load cannot see an epoch of
         // an earlier cycle; a concurrent draw from `NO_EPOCH` only makes
         // this thread miss once more.
-        let epoch = self.epoch.load(Relaxed);
-        match thread_cache::bump(epoch, layout) {
-            Some(ptr) => Ok(ptr),
-            None => self.alloc_refill(layout),
-        }
+        thread_cache::bump(self.epoch.load(Relaxed), layout)
     }
 
     /// Refills this thread's slot, or reserves a large block directly.

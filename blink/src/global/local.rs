@@ -15,7 +15,7 @@ use allocator_api2::alloc::Allocator;
 
 use super::{
     blink_layout, dealloc_direct, direct_layout, id_of, is_blink_block, realloc_direct,
-    thread_mode, NO_ID,
+    small_blink_layout, thread_mode, NO_ID,
 };
 use crate::arena::{chunk::ChunkConfig, local::LocalArena};
 
@@ -457,7 +457,8 @@ impl<A: Allocator> UnsafeGlobalBlinkAlloc<A> {
     /// A blink-mode block from the arena; the caller owns the arena.
     #[inline(always)]
     fn alloc_blink(&self, layout: Layout) -> *mut u8 {
-        let Some(arena_layout) = blink_layout(layout) else {
+        // Small layouts skip the overflow checks.
+        let Some(arena_layout) = small_blink_layout(layout).or_else(|| blink_layout(layout)) else {
             return ptr::null_mut();
         };
         match self.arena.alloc(arena_layout) {

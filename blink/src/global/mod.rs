@@ -99,6 +99,27 @@ pub(crate) fn blink_layout(layout: Layout) -> Option<Layout> {
     Layout::from_size_align(size, double).ok()
 }
 
+/// Sizes and alignments below this have their [`blink_layout`] built without
+/// a check (see [`small_blink_layout`]); larger ones take the checked path.
+const SMALL_LAYOUT: usize = 1 << 20;
+
+/// [`blink_layout`] for a layout whose size and alignment are both below
+/// [`SMALL_LAYOUT`] (one `or` and one compare), `None` for any other: the
+/// fast path of blink-mode allocation, which sends the others to the
+/// checked path.
+#[inline(always)]
+pub(crate) fn small_blink_layout(layout: Layout) -> Option<Layout> {
+    let (size, align) = (layout.size(), layout.align());
+    if size | align >= SMALL_LAYOUT {
+        return None;
+    }
+    // SAFETY: `align` is a power of two (a `Layout`'s) below 2^20, so `2 *
+    // align` is a power of two and does not overflow; `size + align` is
+    // below 2^21, and rounded up to `2 * align` (at most 2^20) it stays
+    // below 2^22, far below `isize::MAX`.
+    Some(unsafe { Layout::from_size_align_unchecked(size + align, 2 * align) })
+}
+
 /// The layout of the base allocator's block behind a direct-mode block of
 /// `layout`: the same size, aligned to `2a`, or `None` if that is not a
 /// valid layout.
@@ -318,6 +339,14 @@ mod tests {
                 let b = core::ptr::without_provenance_mut::<u8>(2 * align * (k + 1) + align);
                 assert!(is_blink_block(b, layout));
             }
+        }
+        for (size, align) in [(0, 1), (24, 8), (1000, 4096), ((1 << 20) - 1, 1 << 19)] {
+            let layout = Layout::from_size_align(size, align).unwrap();
+            assert_eq!(small_blink_layout(layout), blink_layout(layout));
+        }
+        for (size, align) in [(1 << 20, 8), (8, 1 << 20), (isize::MAX as usize, 1)] {
+            let layout = Layout::from_size_align(size, align).unwrap();
+            assert_eq!(small_blink_layout(layout), None);
         }
         let huge = Layout::from_size_align(1, 1 << (usize::BITS - 2)).unwrap();
         assert!(blink_layout(huge).is_none());

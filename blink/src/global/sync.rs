@@ -15,7 +15,7 @@ use allocator_api2::alloc::Allocator;
 
 use super::{
     blink_layout, dealloc_direct, direct_layout, id_of, is_blink_block, realloc_direct,
-    thread_mode, NO_ID,
+    small_blink_layout, thread_mode, NO_ID,
 };
 use crate::{LocalBlinkAlloc, SyncBlinkAlloc};
 
@@ -411,8 +411,26 @@ impl<A: Allocator> GlobalBlinkAlloc<A> {
 
     /// A blink-mode block for `layout`: `a` bytes into an arena block for
     /// [`blink_layout`]. Null on failure.
+    ///
+    /// The fast path bumps this thread's slot, inlined into `alloc`; it
+    /// calls nothing, so it needs no switch to direct mode.
     #[inline(always)]
     fn alloc_blink(&self, layout: Layout) -> *mut u8 {
+        if let Some(arena_layout) = small_blink_layout(layout) {
+            if let Some(block) = self.blink.arena.alloc_in_slot(arena_layout) {
+                self.count(1);
+                // In bounds: the arena block has `size + a` bytes.
+                return block.as_ptr().wrapping_add(layout.align());
+            }
+        }
+        self.alloc_blink_slow(layout)
+    }
+
+    /// `alloc_blink` when this thread's slot has no room for `layout` (or
+    /// the layout is large): through the arena's refill.
+    #[cold]
+    #[inline(never)]
+    fn alloc_blink_slow(&self, layout: Layout) -> *mut u8 {
         let Some(arena_layout) = blink_layout(layout) else {
             return ptr::null_mut();
         };
@@ -431,27 +449,76 @@ impl<A: Allocator> GlobalBlinkAlloc<A> {
         }
     }
 
+    /// Gives back the live arena block of `size` bytes at `base` (not used
+    /// again) if it is the newest of this thread's slot: a resize to nothing
+    /// there, by address only. Otherwise a large block goes back if it is
+    /// the newest of the shared chunk; a small one waits for the reset,
+    /// which saves an atomic compare-and-swap on most frees.
+    ///
+    /// # Safety
+    ///
+    /// `base` is a live arena block of `size` bytes, not used again.
+    #[inline(always)]
+    unsafe fn free_blink(&self, base: NonNull<u8>, size: usize) {
+        let freed = self.blink.arena.resize_in_slot(base, size, 0).is_some();
+        if !freed && size >= SHARED_FREE_MIN {
+            // SAFETY: a live arena block of `size` bytes, not used again
+            // (caller).
+            unsafe { self.blink.arena.dealloc_shared(base, size) };
+        }
+    }
+
     /// # Safety
     ///
     /// `ptr` is a live blink-mode block allocated with `layout` and
     /// `new_size` is a valid size for it (as `GlobalAlloc::realloc`).
-    #[inline]
+    #[inline(always)]
     unsafe fn realloc_blink(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let align = layout.align();
+        // The arena block: `a` bytes before the user's block (only an
+        // address: never read through this pointer).
+        // SAFETY: `ptr - a >= 2a` (an arena block is not at address 0).
+        let base = unsafe { NonNull::new_unchecked(ptr.wrapping_sub(align)) };
+        // The newest block of this thread's slot grows or shrinks in place,
+        // keeping its address (so its alignment): only addresses are
+        // compared, and the block comes back with the chunk's provenance.
+        // `GlobalAlloc::realloc` keeps `new_size` rounded up to `a` within
+        // `isize::MAX`, so neither sum overflows.
+        if let Some(block) =
+            self.blink
+                .arena
+                .resize_in_slot(base, layout.size() + align, new_size + align)
+        {
+            return block.as_ptr().wrapping_add(align);
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.realloc_blink_slow(ptr, layout, new_size) }
+    }
+
+    /// `realloc_blink` of a block that is not the newest of this thread's
+    /// slot, or that the slot has no room to grow.
+    ///
+    /// # Safety
+    ///
+    /// As [`realloc_blink`](Self::realloc_blink).
+    #[cold]
+    #[inline(never)]
+    unsafe fn realloc_blink_slow(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let align = layout.align();
         // SAFETY: `layout` made this block, so `blink_layout(layout)` was
         // valid; only the size changes below.
         let old = unsafe { blink_layout(layout).unwrap_unchecked() };
-        let Some(new) = Layout::from_size_align(new_size, align)
-            .ok()
-            .and_then(blink_layout)
-        else {
+        let Ok(new_layout) = Layout::from_size_align(new_size, align) else {
             return ptr::null_mut();
         };
         // The arena block: `a` bytes before the user's block, in the same
         // arena block (only an address: never read through this pointer).
         // SAFETY: `ptr - a >= 2a` (an arena block is not at address 0).
         let base = unsafe { NonNull::new_unchecked(ptr.wrapping_sub(align)) };
-        if new.size() <= old.size() {
+        if new_size <= layout.size() {
+            let Some(new) = blink_layout(new_layout) else {
+                return ptr::null_mut();
+            };
             // SAFETY: `base` is a live arena block with layout `old`, and
             // the arena shrinks an aligned block in place, never moving or
             // reading it.
@@ -460,27 +527,17 @@ impl<A: Allocator> GlobalBlinkAlloc<A> {
                 Err(_) => ptr::null_mut(),
             };
         }
-        // The newest block of this thread's slot grows in place: only
-        // addresses are compared, and the block comes back with the chunk's
-        // provenance (valid for the new size).
-        if let Some(block) = self
-            .blink
-            .arena
-            .resize_in_slot(base, old.size(), new.size())
-        {
-            return block.as_ptr().wrapping_add(align);
+        // A new blink-mode block of the same alignment (counted as one more
+        // live block, the old one is counted out below).
+        let moved = self.alloc_blink(new_layout);
+        if moved.is_null() {
+            return moved;
         }
-        let mode = thread_mode::replace(thread_mode::DIRECT);
-        let moved = self.blink.arena.alloc(new);
-        thread_mode::replace(mode);
-        let Ok(moved) = moved else {
-            return ptr::null_mut();
-        };
-        let moved = moved.as_ptr().wrapping_add(align);
         // SAFETY: `ptr` is live for `layout.size()` bytes (caller), and
         // `moved` is a fresh block of more than that, disjoint from it. Only
         // the user's bytes are read, through the user's pointer.
         unsafe { ptr::copy_nonoverlapping(ptr, moved, layout.size()) };
+        self.count(-1);
         // SAFETY: the old arena block is live with layout `old`, and not
         // used again.
         unsafe { self.blink.deallocate(base, old.size()) };
@@ -541,18 +598,9 @@ unsafe impl<A: Allocator> GlobalAlloc for GlobalBlinkAlloc<A> {
             self.count(-1);
             // SAFETY: an arena block is not at address 0, so `ptr - a` is not.
             let base = unsafe { NonNull::new_unchecked(ptr.wrapping_sub(layout.align())) };
-            let size = layout.size() + layout.align();
-            // The live arena block of `size` bytes at `base` (not used
-            // again) goes back if it is the newest of this thread's slot: a
-            // resize to nothing there, by address only.
-            let freed = self.blink.arena.resize_in_slot(base, size, 0).is_some();
-            // Otherwise a large block goes back if it is the newest of the
-            // shared chunk; a small one waits for the reset, which saves an
-            // atomic compare-and-swap on most frees.
-            if !freed && size >= SHARED_FREE_MIN {
-                // SAFETY: a live arena block of `size` bytes, not used again.
-                unsafe { self.blink.arena.dealloc_shared(base, size) };
-            }
+            // SAFETY: the arena block behind the caller's live blink-mode
+            // block, of `size + a` bytes, not used again.
+            unsafe { self.free_blink(base, layout.size() + layout.align()) };
         } else {
             // SAFETY: not a blink block, so (caller) a live direct-mode block
             // of the base allocator, made for `layout`, not used again.
