@@ -781,16 +781,24 @@ impl<'a, A: BlinkAllocator, T> SliceBuilder<'a, A, T> {
         let first = self.first();
         let cap = self.cap;
         let mut len = SetLenOnDrop::new(&mut self.len);
-        while len.local < cap {
-            let Some(item) = iter.next() else {
-                return false;
-            };
-            // SAFETY: `len < cap`, so slot `len` is inside the block (for a
-            // zero-sized `T` every slot is at a well-aligned address).
+        if len.local >= cap {
+            return true;
+        }
+        // Internal iteration (`try_fold`), which adapters such as `Filter`
+        // compile to a tighter loop than repeated `next` calls.
+        iter.try_for_each(|item| {
+            // SAFETY: `len < cap` on entry and after every `Continue`, so
+            // slot `len` is inside the block (for a zero-sized `T` every
+            // slot is at a well-aligned address).
             unsafe { first.add(len.local).write(item) };
             len.local += 1;
-        }
-        true
+            if len.local < cap {
+                core::ops::ControlFlow::Continue(())
+            } else {
+                core::ops::ControlFlow::Break(())
+            }
+        })
+        .is_break()
     }
 
     /// Moves up to `count` items from `iter`: `true` if it gave them all,
