@@ -28,25 +28,17 @@ fn in_blink_mode<R>(f: impl FnOnce() -> R) -> R {
     result
 }
 
-fn warm_frames_make_no_base_calls() {
-    let expected: Vec<usize> = (0..10).map(frame).collect();
-    for (seed, expected) in expected.iter().enumerate().take(3) {
-        assert_eq!(in_blink_mode(|| frame(seed)), *expected);
+/// This binary's global allocator, for the tests in `global_common`.
+struct Global;
+
+impl global_common::BlinkMode for Global {
+    fn run<R>(f: impl FnOnce() -> R) -> R {
+        in_blink_mode(f)
     }
-    let before = BASE_CALLS.load(Relaxed);
-    for (seed, expected) in expected.iter().enumerate() {
-        let got = in_blink_mode(|| {
-            let got = frame(seed);
-            assert!(matches!(GLOBAL.live_blink_blocks(), Some(0) | None));
-            got
-        });
-        assert_eq!(got, *expected);
+
+    fn live_blocks() -> Option<usize> {
+        GLOBAL.live_blink_blocks()
     }
-    assert_eq!(
-        BASE_CALLS.load(Relaxed),
-        before,
-        "a warm frame called the base allocator"
-    );
 }
 
 fn direct_vec_grows_and_is_freed_in_blink_mode() {
@@ -165,29 +157,6 @@ fn threads_in_blink_mode_share_the_arena() {
     });
 }
 
-fn the_newest_block_is_freed_and_grown_in_place() {
-    in_blink_mode(|| frame(0)); // a warm chunk
-    in_blink_mode(|| {
-        // The first block of a cycle may come from the shared chunk rather
-        // than this thread's slot: the slot's blocks are the ones freed and
-        // grown in place.
-        let _first = Box::new(0u64);
-        let a = Box::new(1u64);
-        let at = &*a as *const u64;
-        drop(a);
-        let b = Box::new(2u64);
-        assert_eq!(&*b as *const u64, at, "the newest block was not freed");
-        drop(b);
-        let mut v: Vec<u8> = Vec::with_capacity(16);
-        let at = v.as_ptr();
-        v.extend((0..WORDS * 8).map(|i| i as u8));
-        assert_eq!(v.as_ptr(), at, "the newest block did not grow in place");
-        v.truncate(3);
-        v.shrink_to_fit();
-        assert_eq!((v.as_ptr(), &v[..]), (at, &[0u8, 1, 2][..]));
-    });
-}
-
 fn large_and_over_aligned_blocks_keep_their_owner() {
     use core::alloc::{GlobalAlloc, Layout};
 
@@ -215,15 +184,6 @@ fn large_and_over_aligned_blocks_keep_their_owner() {
                 GLOBAL.dealloc(grown, Layout::from_size_align(4096, align).unwrap());
             }
         }
-    });
-}
-
-fn alloc_zeroed_zeroes_reused_memory() {
-    in_blink_mode(|| {
-        drop(vec![0xFFu8; 256]);
-        let zeroed = vec![0u8; 256];
-        assert!(is_blink(zeroed.as_ptr(), 1));
-        assert!(zeroed.iter().all(|&b| b == 0));
     });
 }
 
@@ -288,7 +248,7 @@ fn main() {
         &[
             (
                 "warm_frames_make_no_base_calls",
-                warm_frames_make_no_base_calls,
+                global_common::warm_frames_make_no_base_calls::<Global>,
             ),
             (
                 "direct_vec_grows_and_is_freed_in_blink_mode",
@@ -308,7 +268,7 @@ fn main() {
             ),
             (
                 "the_newest_block_is_freed_and_grown_in_place",
-                the_newest_block_is_freed_and_grown_in_place,
+                global_common::the_newest_block_is_freed_and_grown_in_place::<Global>,
             ),
             (
                 "large_and_over_aligned_blocks_keep_their_owner",
@@ -316,7 +276,7 @@ fn main() {
             ),
             (
                 "alloc_zeroed_zeroes_reused_memory",
-                alloc_zeroed_zeroes_reused_memory,
+                global_common::alloc_zeroed_zeroes_reused_memory::<Global>,
             ),
             (
                 "the_mode_belongs_to_the_thread",

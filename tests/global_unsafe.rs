@@ -11,7 +11,7 @@ use std::{
 };
 
 use blink_alloc::UnsafeGlobalBlinkAlloc;
-use global_common::{forbid, frame, is_blink, panics, Counting, BASE_CALLS, BASE_FREES, WORDS};
+use global_common::{forbid, frame, is_blink, panics, Counting, BASE_FREES, WORDS};
 
 #[global_allocator]
 // SAFETY: with `std`, nothing beyond the methods' contracts.
@@ -29,20 +29,17 @@ fn in_blink_mode<R>(f: impl FnOnce() -> R) -> R {
     result
 }
 
-fn warm_frames_make_no_base_calls() {
-    let expected: Vec<usize> = (0..10).map(frame).collect();
-    for (seed, expected) in expected.iter().enumerate().take(3) {
-        assert_eq!(in_blink_mode(|| frame(seed)), *expected);
+/// This binary's global allocator, for the tests in `global_common`.
+struct Global;
+
+impl global_common::BlinkMode for Global {
+    fn run<R>(f: impl FnOnce() -> R) -> R {
+        in_blink_mode(f)
     }
-    let before = BASE_CALLS.load(Relaxed);
-    for (seed, expected) in expected.iter().enumerate() {
-        assert_eq!(in_blink_mode(|| frame(seed)), *expected);
+
+    fn live_blocks() -> Option<usize> {
+        GLOBAL.live_blink_blocks()
     }
-    assert_eq!(
-        BASE_CALLS.load(Relaxed),
-        before,
-        "a warm frame called the base allocator"
-    );
 }
 
 fn direct_vec_grows_and_is_freed_in_blink_mode() {
@@ -125,50 +122,12 @@ fn one_thread_at_a_time_is_in_blink_mode() {
     assert_eq!(served, frame(2));
 }
 
-fn the_newest_block_is_freed_and_grown_in_place() {
-    in_blink_mode(|| frame(0));
-    in_blink_mode(|| {
-        // The first block of a cycle may come from the shared chunk rather
-        // than this thread's slot: the slot's blocks are the ones freed and
-        // grown in place.
-        let _first = Box::new(0u64);
-        let a = Box::new(1u64);
-        let at = &*a as *const u64;
-        drop(a);
-        let b = Box::new(2u64);
-        assert_eq!(&*b as *const u64, at, "the newest block was not freed");
-        drop(b);
-        let mut v: Vec<u8> = Vec::with_capacity(16);
-        let at = v.as_ptr();
-        v.extend((0..WORDS * 8).map(|i| i as u8));
-        assert_eq!(v.as_ptr(), at, "the newest block did not grow in place");
-        v.truncate(3);
-        v.shrink_to_fit();
-        assert_eq!((v.as_ptr(), &v[..]), (at, &[0u8, 1, 2][..]));
-        // A block that is not the newest moves when it grows.
-        let mut s = String::from("old");
-        let _newer = Box::new(0u8);
-        s.push_str(" and moved");
-        assert_eq!(s, "old and moved");
-        assert!(is_blink(s.as_ptr(), 1));
-    });
-}
-
-fn alloc_zeroed_zeroes_reused_memory() {
-    in_blink_mode(|| {
-        drop(vec![0xFFu8; 256]);
-        let zeroed = vec![0u8; 256];
-        assert!(is_blink(zeroed.as_ptr(), 1));
-        assert!(zeroed.iter().all(|&b| b == 0));
-    });
-}
-
 fn main() {
     global_common::run(
         &[
             (
                 "warm_frames_make_no_base_calls",
-                warm_frames_make_no_base_calls,
+                global_common::warm_frames_make_no_base_calls::<Global>,
             ),
             (
                 "direct_vec_grows_and_is_freed_in_blink_mode",
@@ -188,11 +147,11 @@ fn main() {
             ),
             (
                 "the_newest_block_is_freed_and_grown_in_place",
-                the_newest_block_is_freed_and_grown_in_place,
+                global_common::the_newest_block_is_freed_and_grown_in_place::<Global>,
             ),
             (
                 "alloc_zeroed_zeroes_reused_memory",
-                alloc_zeroed_zeroes_reused_memory,
+                global_common::alloc_zeroed_zeroes_reused_memory::<Global>,
             ),
         ],
         || {

@@ -148,6 +148,81 @@ pub fn run(tests: &[(&str, fn())], after_each: fn()) {
     }
 }
 
+/// The test binary's global allocator, switched to blink mode on the
+/// calling thread around a closure, for the tests both binaries run.
+pub trait BlinkMode {
+    /// Runs `f` in blink mode; what it returns must hold no blink-mode
+    /// block (the arena resets when `f` returns).
+    fn run<R>(f: impl FnOnce() -> R) -> R;
+    /// Blink-mode blocks not freed yet (debug builds), as the allocator's
+    /// `live_blink_blocks` tells.
+    fn live_blocks() -> Option<usize>;
+}
+
+/// Frames in blink mode make no base-allocator call once warm, and free
+/// every block they make.
+pub fn warm_frames_make_no_base_calls<M: BlinkMode>() {
+    let expected: Vec<usize> = (0..10).map(frame).collect();
+    for (seed, expected) in expected.iter().enumerate().take(3) {
+        assert_eq!(M::run(|| frame(seed)), *expected);
+    }
+    let before = BASE_CALLS.load(Relaxed);
+    for (seed, expected) in expected.iter().enumerate() {
+        let got = M::run(|| {
+            let got = frame(seed);
+            assert!(matches!(M::live_blocks(), Some(0) | None));
+            got
+        });
+        assert_eq!(got, *expected);
+    }
+    assert_eq!(
+        BASE_CALLS.load(Relaxed),
+        before,
+        "a warm frame called the base allocator"
+    );
+}
+
+/// The newest block of the thread's slot is freed and resized in place;
+/// any other block moves when it grows.
+pub fn the_newest_block_is_freed_and_grown_in_place<M: BlinkMode>() {
+    M::run(|| frame(0)); // a warm chunk
+    M::run(|| {
+        // The first block of a cycle may come from the shared chunk rather
+        // than this thread's slot: the slot's blocks are the ones freed and
+        // grown in place.
+        let _first = Box::new(0u64);
+        let a = Box::new(1u64);
+        let at = &*a as *const u64;
+        drop(a);
+        let b = Box::new(2u64);
+        assert_eq!(&*b as *const u64, at, "the newest block was not freed");
+        drop(b);
+        let mut v: Vec<u8> = Vec::with_capacity(16);
+        let at = v.as_ptr();
+        v.extend((0..WORDS * 8).map(|i| i as u8));
+        assert_eq!(v.as_ptr(), at, "the newest block did not grow in place");
+        v.truncate(3);
+        v.shrink_to_fit();
+        assert_eq!((v.as_ptr(), &v[..]), (at, &[0u8, 1, 2][..]));
+        // A block that is not the newest moves when it grows.
+        let mut s = String::from("old");
+        let _newer = Box::new(0u8);
+        s.push_str(" and moved");
+        assert_eq!(s, "old and moved");
+        assert!(is_blink(s.as_ptr(), 1));
+    });
+}
+
+/// `alloc_zeroed` zeroes memory the arena hands out again.
+pub fn alloc_zeroed_zeroes_reused_memory<M: BlinkMode>() {
+    M::run(|| {
+        drop(vec![0xFFu8; 256]);
+        let zeroed = vec![0u8; 256];
+        assert!(is_blink(zeroed.as_ptr(), 1));
+        assert!(zeroed.iter().all(|&b| b == 0));
+    });
+}
+
 /// Whether `f` panics, without printing the panic.
 pub fn panics(f: impl FnOnce()) -> bool {
     let hook = std::panic::take_hook();

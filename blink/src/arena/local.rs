@@ -83,32 +83,30 @@ impl<A: Allocator> LocalArena<A> {
     pub(crate) fn alloc(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
         match self.alloc_fast(layout) {
             Some(ptr) => Ok(ptr),
-            None => {
-                // Through `rarely`, so that this path stays out of line also
-                // where the call may unwind.
-                let block = self
-                    .alloc_slow(layout)
-                    .map_or(ptr::null_mut(), NonNull::as_ptr);
-                NonNull::new(rarely(block)).ok_or(AllocError)
-            }
+            None => self.alloc_missed(layout),
         }
     }
 
     /// [`alloc`](Self::alloc) for a layout known at compile time: a small
-    /// size is added to the aligned cursor and the sum compared with the
-    /// end, which saves the subtraction of the general check. With a
-    /// run-time layout it is still correct, but pays a branch more.
+    /// size is added to the aligned cursor and the sum, the new cursor,
+    /// compared with the end. With a run-time layout it is still correct,
+    /// but pays a branch more.
     #[inline(always)]
     pub(crate) fn alloc_known(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
         match self.alloc_known_fast(layout) {
             Some(ptr) => Ok(ptr),
-            None => {
-                let block = self
-                    .alloc_slow(layout)
-                    .map_or(ptr::null_mut(), NonNull::as_ptr);
-                NonNull::new(rarely(block)).ok_or(AllocError)
-            }
+            None => self.alloc_missed(layout),
         }
+    }
+
+    /// The slow path, once a fast path missed. Through `rarely`, so that
+    /// it stays out of line also where the call may unwind.
+    #[inline(always)]
+    fn alloc_missed(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        let block = self
+            .alloc_slow(layout)
+            .map_or(ptr::null_mut(), NonNull::as_ptr);
+        NonNull::new(rarely(block)).ok_or(AllocError)
     }
 
     /// The fast path of [`alloc_known`](Self::alloc_known): `None` where

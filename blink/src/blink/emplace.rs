@@ -169,37 +169,33 @@ where
     /// value's place.
     #[inline(always)]
     fn slot_apart(&self) -> Result<(Option<NonNull<DropHeader>>, NonNull<T>), AllocError> {
-        if self.dropped() {
-            let block = self
-                .blink
-                .alloc
-                .allocate_known(Layout::new::<DropItem<T>>())?;
-            let header = block.cast::<DropHeader>();
-            Ok((Some(header), item_value::<T>(header)))
-        } else if size_of::<T>() == 0 {
-            Ok((None, dangling(align_of::<T>()).cast()))
-        } else {
-            let block = self.blink.alloc.allocate_known(Layout::new::<T>())?;
-            Ok((None, block.cast()))
-        }
+        self.slot_apart_by(|layout| {
+            let block = self.blink.alloc.allocate_known(layout).ok()?;
+            Some(block.cast())
+        })
+        .ok_or(AllocError)
     }
 
     /// [`slot_apart`](Self::slot_apart) on the arena's fast path only:
     /// `None` where the arena would need its slow path.
     #[inline(always)]
     fn slot_apart_fast(&self) -> Option<(Option<NonNull<DropHeader>>, NonNull<T>)> {
+        self.slot_apart_by(|layout| self.blink.alloc.allocate_known_fast(layout))
+    }
+
+    /// [`slot_apart`](Self::slot_apart) with the block from `allocate`.
+    #[inline(always)]
+    fn slot_apart_by(
+        &self,
+        allocate: impl FnOnce(Layout) -> Option<NonNull<u8>>,
+    ) -> Option<(Option<NonNull<DropHeader>>, NonNull<T>)> {
         if self.dropped() {
-            let block = self
-                .blink
-                .alloc
-                .allocate_known_fast(Layout::new::<DropItem<T>>())?;
-            let header = block.cast::<DropHeader>();
+            let header = allocate(Layout::new::<DropItem<T>>())?.cast::<DropHeader>();
             Some((Some(header), item_value::<T>(header)))
         } else if size_of::<T>() == 0 {
             Some((None, dangling(align_of::<T>()).cast()))
         } else {
-            let block = self.blink.alloc.allocate_known_fast(Layout::new::<T>())?;
-            Some((None, block.cast()))
+            Some((None, allocate(Layout::new::<T>())?.cast()))
         }
     }
 
