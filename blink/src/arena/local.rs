@@ -310,11 +310,15 @@ impl<A: Allocator> LocalArena<A> {
             // the cursor is past the current chunk's header.
             let start = cursor.wrapping_sub(old.size());
             if start.addr() == ptr.addr().get() {
-                let room = self.end.get() - start.addr();
+                let room = self.end.get() - ptr.addr().get();
                 if new.size() <= room {
                     // The block is rebuilt from the cursor, so it carries the
                     // whole chunk's provenance, whatever the caller's had.
-                    self.cursor.set(start.wrapping_add(new.size()));
+                    // The new cursor's address comes from `ptr`, not from the
+                    // cursor just loaded: a loop of allocate-and-resize then
+                    // waits on one store-to-load round trip per step, not two.
+                    self.cursor
+                        .set(cursor.with_addr(ptr.addr().get() + new.size()));
                     // SAFETY: both blocks lie in the current chunk (`room`);
                     // what the block grows by is handed out, what it shrinks
                     // by is given back.
@@ -356,7 +360,9 @@ impl<A: Allocator> LocalArena<A> {
             // tail back; `new <= old`, so the cursor stays in the block.
             let start = cursor.wrapping_sub(old.size());
             if start.addr() == ptr.addr().get() {
-                self.cursor.set(start.wrapping_add(new.size()));
+                // From `ptr`'s address, as in `resize`.
+                self.cursor
+                    .set(cursor.with_addr(ptr.addr().get() + new.size()));
             }
             // SAFETY: the tail the block gives back, in its chunk.
             unsafe {
