@@ -11,7 +11,8 @@
 #
 # Always runs the criterion bench `alloc`; every EXTRA_BENCH (for example
 # `emplacer`, `sync`) is another criterion bench under benches/ run in the
-# same invocation. The callgrind bench (`benches/callgrind.rs`, gungraun)
+# same invocation; the `memory` bench (peak bytes over reset cycles, counted)
+# always runs too. The callgrind bench (`benches/callgrind.rs`, gungraun)
 # needs valgrind and `gungraun-runner` of the gungraun version in Cargo.lock:
 #   cargo install gungraun-runner --version "$(scripts/bench-report.sh --gungraun-version)"
 #
@@ -98,8 +99,12 @@ if ((callgrind)); then
     callgrind_json="$work/callgrind.json"
 fi
 
+echo "== memory" >&2
+cargo bench -p blink-benches --bench memory >"$work/memory.md"
+
 python3 scripts/bench_report.py \
     "${criterion_dirs[@]}" \
+    --memory-table "$work/memory.md" \
     --criterion-log "$work/criterion.log" \
     --callgrind-json "$callgrind_json" \
     --command "scripts/bench-report.sh ${benches[*]:1} (WARM_UP=$warm_up MEASURE=$measure REPEAT=$repeat)" \

@@ -410,6 +410,8 @@ def main():
                         help="print the callgrind loop table of --callgrind-json and exit")
     parser.add_argument("--criterion-log", default="")
     parser.add_argument("--callgrind-json", default="")
+    parser.add_argument("--memory-table", default="",
+                        help="the Markdown table printed by the `memory` bench")
     parser.add_argument("--command", default="scripts/bench-report.sh")
     parser.add_argument("--out", default="")
     args = parser.parse_args()
@@ -590,6 +592,19 @@ def main():
         if op in cg and OURS in cg[op]:
             ir = cg[op][OURS][0]
             checks.append(("`%s`, %s" % (op, label), "%d" % ir, "yes" if ir <= limit else "no"))
+    if args.memory_table:
+        with open(args.memory_table) as f:
+            table = [line.rstrip("\n") for line in f if line.startswith("|")]
+        if table:
+            w("## Peak memory over reset cycles")
+            w("")
+            w("bench `memory` (`benches/memory.rs`): cycles of mixed blocks (sizes 1-97, alignments")
+            w("1-8), each ended by a reset; the peak of bytes each arena holds from the system,")
+            w("over the bytes one cycle asks for. `warm`: over 5 cycles after 3 warm-up cycles;")
+            w("`from cold`: over all 8, the first included. Counted, not timed: the same on any run.")
+            w("")
+            out.extend(table)
+            w("")
     if checks:
         w("## Targets")
         w("")
