@@ -17,29 +17,7 @@ static GLOBAL: GlobalBlinkAlloc<Counting> = GlobalBlinkAlloc::new_in(Counting);
 
 use core::sync::atomic::Ordering::Relaxed;
 
-/// Runs `f` in blink mode; what it returns must hold no blink-mode block.
-fn in_blink_mode<R>(f: impl FnOnce() -> R) -> R {
-    // SAFETY: `f`'s blink-mode blocks are dropped inside it (callers
-    // return plain values), before `direct_mode` resets the arena.
-    unsafe { GLOBAL.blink_mode() };
-    let result = f();
-    // SAFETY: as above.
-    unsafe { GLOBAL.direct_mode() };
-    result
-}
-
-/// This binary's global allocator, for the tests in `global_common`.
-struct Global;
-
-impl global_common::BlinkMode for Global {
-    fn run<R>(f: impl FnOnce() -> R) -> R {
-        in_blink_mode(f)
-    }
-
-    fn live_blocks() -> Option<usize> {
-        GLOBAL.live_blink_blocks()
-    }
-}
+blink_mode_of_global!();
 
 fn direct_vec_grows_and_is_freed_in_blink_mode() {
     let mut v: Vec<u64> = Vec::with_capacity(2);

@@ -18,29 +18,7 @@ use global_common::{forbid, frame, is_blink, panics, Counting, BASE_FREES, WORDS
 static GLOBAL: UnsafeGlobalBlinkAlloc<Counting> =
     unsafe { UnsafeGlobalBlinkAlloc::new_in(Counting) };
 
-/// Runs `f` in blink mode; what it returns must hold no blink-mode block.
-fn in_blink_mode<R>(f: impl FnOnce() -> R) -> R {
-    // SAFETY: `f`'s blink-mode blocks are dropped inside it, before
-    // `direct_mode` resets the arena.
-    unsafe { GLOBAL.blink_mode() };
-    let result = f();
-    // SAFETY: as above.
-    unsafe { GLOBAL.direct_mode() };
-    result
-}
-
-/// This binary's global allocator, for the tests in `global_common`.
-struct Global;
-
-impl global_common::BlinkMode for Global {
-    fn run<R>(f: impl FnOnce() -> R) -> R {
-        in_blink_mode(f)
-    }
-
-    fn live_blocks() -> Option<usize> {
-        GLOBAL.live_blink_blocks()
-    }
-}
+blink_mode_of_global!();
 
 fn direct_vec_grows_and_is_freed_in_blink_mode() {
     let mut v: Vec<u64> = Vec::with_capacity(2);

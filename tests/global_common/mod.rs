@@ -148,6 +148,39 @@ pub fn run(tests: &[(&str, fn())], after_each: fn()) {
     }
 }
 
+/// Defines, for the binary's `static GLOBAL` (either global allocator):
+/// `in_blink_mode(f)`, which runs `f` in blink mode on this thread and then
+/// switches back (resetting the arena), and `Global`, its [`BlinkMode`].
+#[macro_export]
+macro_rules! blink_mode_of_global {
+    () => {
+        /// Runs `f` in blink mode; what it returns must hold no blink-mode
+        /// block.
+        fn in_blink_mode<R>(f: impl FnOnce() -> R) -> R {
+            // SAFETY: `f`'s blink-mode blocks are dropped inside it (callers
+            // return plain values), before `direct_mode` resets the arena.
+            unsafe { GLOBAL.blink_mode() };
+            let result = f();
+            // SAFETY: as above.
+            unsafe { GLOBAL.direct_mode() };
+            result
+        }
+
+        /// This binary's global allocator, for the tests in `global_common`.
+        struct Global;
+
+        impl global_common::BlinkMode for Global {
+            fn run<R>(f: impl FnOnce() -> R) -> R {
+                in_blink_mode(f)
+            }
+
+            fn live_blocks() -> Option<usize> {
+                GLOBAL.live_blink_blocks()
+            }
+        }
+    };
+}
+
 /// The test binary's global allocator, switched to blink mode on the
 /// calling thread around a closure, for the tests both binaries run.
 pub trait BlinkMode {
